@@ -86,10 +86,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def _regex(event: Inbound, options: Mapping[str, Any]) -> Checked:
     if event.kind != "text":
         return _refuse("retry_text")
+    pattern = _compiled(str(options.get("pattern", "")))
     value = event.text.strip()
-    if not _compiled(str(options.get("pattern", ""))).fullmatch(value):
-        return _refuse("retry_pattern")
-    return Checked(True, value)
+    if pattern.fullmatch(value):
+        return Checked(True, value)
+    digits = ascii_digits(value)  # a PIN typed in Devanagari digits is still a PIN
+    if digits != value and pattern.fullmatch(digits):
+        return Checked(True, digits)
+    return _refuse("retry_pattern")
 
 
 def _yes_no(event: Inbound, options: Mapping[str, Any]) -> Checked:

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from engine.cli_data import DataError
 from engine.library import FlowError, FlowLibrary, load_library
-from engine.settings import load_settings
+from engine.settings import ConfigError, load_settings
 
 
 class UsageError(Exception):
@@ -136,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--language", metavar="CODE", help="the language the simulated user's phone reports"
     )
     chat.set_defaults(run=cmd_chat)
+
+    from engine import cli_data
+
+    cli_data.add_commands(commands)
+    from engine import cli_serve
+
+    cli_serve.add_commands(commands)
     return parser
 
 
@@ -144,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except UsageError as error:
+    except (UsageError, DataError, ConfigError) as error:
         print(f"clixchat {args.command}: error: {error}", file=sys.stderr)
         return 2
     except FlowError as error:

@@ -35,6 +35,8 @@ class Turn:
     wait: int | None = None
     """Seconds until the waiting node's timeout fires (None: no timeout)."""
     notes: list[str] = field(default_factory=list)
+    visited: list[str] = field(default_factory=list)
+    """Every node this event passed through, as "flow:node", in order."""
 
 
 class Runtime:
@@ -163,6 +165,7 @@ class Runtime:
                 conv.flow, conv.node, conv.revision = flow_id, node_id, other.flow.revision
             flow = compiled.flow
             node = flow.nodes[conv.node or flow.start]
+            turn.visited.append(f"{flow.id}:{node.id}")
             self._say(flow, conv, node.say, turn)
             if node.waits or node.end:
                 self._rest(compiled, conv, node, turn)

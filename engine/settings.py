@@ -10,6 +10,10 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 
+class ConfigError(Exception):
+    """A setting that stops a command from starting (one line)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     telegram_token: str | None = None

@@ -34,3 +34,6 @@ def helpdesk() -> Runtime:
 @pytest.fixture
 def conv() -> Conversation:
     return Conversation()
+
+
+from tests.db import database  # noqa: E402, F401
