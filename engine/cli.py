@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from engine.cli_chat import cmd_chat
 from engine.cli_data import DataError
 from engine.library import FlowError, FlowLibrary, load_library
 from engine.settings import ConfigError, load_settings
@@ -70,42 +71,6 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    from engine.console import SCRIPT_HELP, parse_input, run_lines, transcript
-    from engine.conversation import Conversation
-    from engine.events import Inbound
-    from engine.runtime import Runtime
-
-    library = _library(args.flow)
-    runtime = Runtime(library.flows, library.main)
-    conv = Conversation()
-    if args.script:
-        script = Path(args.script)
-        if not script.is_file():
-            raise UsageError(f"no such script file: {args.script}")
-        run_lines(
-            runtime,
-            conv,
-            script.read_text(encoding="utf-8").splitlines(),
-            sys.stdout,
-            args.language,
-        )
-        return 0
-    print(f"CLIxChat console: flow {library.main}. Ctrl-D ends.\n{SCRIPT_HELP}\n")
-    first = Inbound.message("/start", args.language)
-    for text in transcript(runtime.handle(conv, first)):
-        print(text)
-    while True:
-        try:
-            line = input("you> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if line.strip():
-            for text in transcript(runtime.handle(conv, parse_input(line, conv, args.language))):
-                print(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="clixchat", description="CLIxChat: flow-based chatbot engine for Telegram."
@@ -136,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--language", metavar="CODE", help="the language the simulated user's phone reports"
     )
-    chat.set_defaults(run=cmd_chat)
+    chat.add_argument("--fresh", action="store_true", help="start over instead of continuing")
+    chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
+    chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
     from engine import cli_data
 

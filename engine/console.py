@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TextIO
 
 from engine.conversation import Conversation
@@ -21,11 +21,11 @@ Script lines (and what you type in the console): plain text is a message; /start
 fires the waiting node's timeout; lines starting with # and blank lines are skipped."""
 
 
-def parse_input(line: str, conv: Conversation, language: str | None = None) -> Inbound:
-    """Turn one console line into an inbound event."""
+def parse_input(line: str, where: str | None, language: str | None = None) -> Inbound:
+    """Turn one console line into an inbound event (`where`: the participant's "flow:node")."""
     stripped = line.strip()
     if stripped == "[timeout]":
-        return Inbound.timer(conv.where or "")
+        return Inbound.timer(where or "")
     match = _LOCATION.match(stripped)
     if match:
         value = {"lat": float(match.group(1)), "lon": float(match.group(2))}
@@ -72,26 +72,45 @@ def transcript(turn: Turn) -> list[str]:
     return out
 
 
+Handle = Callable[[Inbound], Awaitable[Turn]]
+
+
+def script_lines(lines: Iterable[str]) -> list[str]:
+    return [
+        line.rstrip("\n") for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
 def run_lines(
     runtime: Runtime,
     conv: Conversation,
     lines: Iterable[str],
     out: TextIO,
     language: str | None = None,
-    on_turn: Callable[[Inbound, Turn], None] | None = None,
 ) -> int:
-    """Feed lines to the runtime, printing a transcript; returns the number of inputs fed."""
+    """Feed lines to an in-memory conversation, printing a transcript; returns inputs fed."""
     fed = 0
-    for raw in lines:
-        line = raw.rstrip("\n")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        event = parse_input(line, conv, language)
-        turn = runtime.handle(conv, event)
+    for line in script_lines(lines):
+        turn = runtime.handle(conv, parse_input(line, conv.where, language))
         fed += 1
-        if on_turn is not None:
-            on_turn(event, turn)
         print(f"you> {line}", file=out)
         for text in transcript(turn):
             print(text, file=out)
     return fed
+
+
+async def run_script(
+    handle: Handle,
+    lines: Iterable[str],
+    out: TextIO,
+    where: str | None,
+    language: str | None = None,
+) -> str | None:
+    """Feed lines through `handle` (e.g. the durable store), printing the transcript."""
+    for line in script_lines(lines):
+        turn = await handle(parse_input(line, where, language))
+        where = turn.after
+        print(f"you> {line}", file=out)
+        for text in transcript(turn):
+            print(text, file=out)
+    return where

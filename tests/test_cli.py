@@ -15,6 +15,12 @@ BROKEN = ROOT / "tests" / "flows" / "broken"
 HELPDESK = ROOT / "tests" / "fixtures" / "helpdesk.json"
 
 
+@pytest.fixture(autouse=True)
+def _database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.db'}")
+    monkeypatch.delenv("CLIXCHAT_SECRET", raising=False)
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -49,7 +55,8 @@ def test_chat_script_prints_the_transcript(
 ) -> None:
     script = tmp_path / "script.txt"
     script.write_text(
-        "# a teacher walks the helpdesk\n/start\nmodules\nBack\n3\nmany\n7\n[sticker]\n/language\n2\n"
+        "# a teacher walks the helpdesk\n/start\nmodules\nBack\n3\nmany\n7\n"
+        "[sticker]\n/language\n2\n"
     )
     code, out, _ = run(capsys, "chat", str(HELPDESK), "--script", str(script))
     assert code == 0
@@ -113,3 +120,32 @@ class _no_exit:
 
     def __exit__(self, *args: object) -> None:
         return None
+
+
+def test_chat_continues_where_the_last_run_stopped_and_fresh_starts_over(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "one.txt", tmp_path / "two.txt"
+    first.write_text("/start\nProfile\n")
+    second.write_text("7\n")
+    assert run(capsys, "chat", str(HELPDESK), "--script", str(first))[0] == 0
+    code, out, _ = run(capsys, "chat", str(HELPDESK), "--script", str(second))
+    assert code == 0 and "bot> Thank you for 7 years of teaching." in out
+    code, out, _ = run(capsys, "chat", str(HELPDESK), "--fresh", "--script", str(second))
+    assert code == 0 and "you> 7\nbot> Hello teacher! Choose a topic." in out
+
+
+def test_chat_memory_keeps_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("/start\n")
+    code, out, _ = run(capsys, "chat", str(HELPDESK), "--memory", "--script", str(script))
+    assert code == 0 and "Hello teacher" in out and not (tmp_path / "cli.db").exists()
+
+
+def test_db_upgrade_applies_migrations_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and out.startswith("applied 1 migration(s)")
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and out.startswith("applied 0 migration(s)")

@@ -1,0 +1,85 @@
+"""What is stored: participants (pseudonymous), interactions, flow revisions, processed updates.
+
+No name, username or phone number is ever stored. A participant is a keyed HMAC of the
+channel's user id; the chat id needed for messages the bot starts is kept encrypted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Participant(Model):
+    id = fields.BigIntField(primary_key=True)
+    pseudonym = fields.CharField(
+        max_length=64, unique=True, description="HMAC-SHA256 of the user id"
+    )
+    channel = fields.CharField(max_length=16, default="telegram")
+    chat_cipher = fields.TextField(null=True, description="the chat id, Fernet-encrypted")
+    language = fields.CharField(max_length=16, null=True)
+    flow = fields.CharField(max_length=64, default="")
+    revision = fields.CharField(max_length=64, default="")
+    node = fields.CharField(max_length=64, null=True)
+    path: Any = fields.JSONField(default=list)
+    variables: Any = fields.JSONField(default=dict)
+    awaiting = fields.CharField(max_length=16, null=True)
+    ended = fields.BooleanField(default=False)
+    active = fields.BooleanField(default=True, description="false while the user blocks the bot")
+    wait_until = fields.DatetimeField(
+        null=True, description="when the waiting node's timeout fires"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen = fields.DatetimeField(null=True)
+    version = fields.IntField(default=0, description="optimistic concurrency: +1 per saved event")
+
+    class Meta:
+        table = "participant"
+        indexes = (("flow", "node"),)
+
+
+class Interaction(Model):
+    id = fields.BigIntField(primary_key=True)
+    participant: fields.ForeignKeyRelation[Participant] = fields.ForeignKeyField(
+        "models.Participant", related_name="interactions", on_delete=fields.RESTRICT
+    )
+    flow = fields.CharField(max_length=64)
+    revision = fields.CharField(max_length=64)
+    node_before = fields.CharField(max_length=130, null=True)
+    node_after = fields.CharField(max_length=130, null=True)
+    kind = fields.CharField(max_length=32)
+    input_kind = fields.CharField(max_length=16, default="")
+    input_text = fields.TextField(null=True, description="what came in, kept for research")
+    input_media = fields.CharField(max_length=16, null=True)
+    output: Any = fields.JSONField(default=list, description="what went out")
+    buttons: Any = fields.JSONField(default=list, description="the buttons shown")
+    saved: Any = fields.JSONField(default=dict)
+    received_at = fields.DatetimeField()
+    responded_at = fields.DatetimeField()
+    update_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "interaction"
+        indexes = (("participant_id", "id"), ("flow", "kind"))
+
+
+class FlowRevision(Model):
+    id = fields.IntField(primary_key=True)
+    flow = fields.CharField(max_length=64)
+    sha256 = fields.CharField(max_length=64)
+    source: Any = fields.JSONField()
+    first_seen = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "flow_revision"
+        unique_together = (("flow", "sha256"),)
+
+
+class ProcessedUpdate(Model):
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    processed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "processed_update"

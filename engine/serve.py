@@ -1,0 +1,106 @@
+"""Putting the service together from settings: flows, store, Telegram outbox, scheduler, web app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine import db
+from engine.live import LiveFlows
+from engine.privacy import Privacy
+from engine.settings import ConfigError, Settings
+from engine.store import Delivery, Store
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from web.app import Services
+
+log = logging.getLogger("clixchat.serve")
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+def local_secret(settings: Settings) -> str:
+    """CLIXCHAT_SECRET, or for the embedded SQLite default without Telegram, a secret made once
+    and kept in `.clixchat-secret` beside the database so pseudonyms stay stable."""
+    if settings.secret:
+        return settings.secret
+    if settings.telegram_token or db.is_postgres(settings.database_url):
+        raise ConfigError("CLIXCHAT_SECRET is required with a Telegram token or PostgreSQL")
+    path = Path(".clixchat-secret")
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        os.chmod(path, 0o600)
+        log.warning("no CLIXCHAT_SECRET: made one in %s for this local setup", path)
+    return path.read_text().strip()
+
+
+def check(settings: Settings) -> None:
+    if settings.telegram_token and not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET is required when TELEGRAM_TOKEN is set")
+
+
+def make_bot(settings: Settings) -> Bot:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    if not settings.telegram_token:
+        raise ConfigError("TELEGRAM_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(settings.telegram_token, session=session)
+
+
+async def prepare_database(settings: Settings) -> None:
+    """The embedded SQLite migrates itself; PostgreSQL is migrated with `clixchat db upgrade`."""
+    if not db.is_postgres(settings.database_url):
+        applied = await db.upgrade(settings.database_url)
+        if applied:
+            log.info("database migrated: %s", ", ".join(applied))
+
+
+def build_services(settings: Settings) -> Services:
+    from engine.jobs import Jobs
+    from engine.telegram.outbox import Outbox
+    from engine.telegram.replies import call_for
+    from web.app import Services
+
+    check(settings)
+    flows = LiveFlows([settings.flows_dir], settings.main_flow)
+    store = Store(flows, Privacy(local_secret(settings)), database_url=settings.database_url)
+    outbox = None
+    if settings.telegram_token:
+        blocked_store = store
+
+        async def on_blocked(pseudonym: str) -> None:
+            await blocked_store.set_active_pseudonym(pseudonym, False)
+
+        outbox = Outbox(make_bot(settings), on_blocked=on_blocked)
+    services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
+
+    async def deliver(delivery: Delivery) -> None:
+        if outbox is not None and delivery.chat_id is not None and delivery.turn is not None:
+            calls = [call_for(delivery.chat_id, m, outbox.file_ids) for m in delivery.turn.messages]
+            outbox.enqueue(delivery.chat_id, calls, pseudonym=delivery.pseudonym)
+
+    services.started.append(_StoreLifetime(store, settings))
+    if outbox is not None:
+        services.started.append(outbox)
+    services.started.append(Jobs(store, deliver))
+    return services
+
+
+class _StoreLifetime:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
+
+    async def start(self) -> None:
+        await prepare_database(self.settings)
+        await self.store.record_revisions()
+
+    async def stop(self) -> None:
+        await self.store.close()

@@ -1,0 +1,151 @@
+"""End to end: the real app over HTTP, a flow walked through Telegram-shaped updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import updates as u
+from tests.e2e.stack import running_stack
+
+USER = 555000111
+NAME = "Asha"
+
+
+async def test_reply_keyboard_walk_with_ask_retry_media_back_and_restart(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        ids = u.UpdateIds(100)
+        first = await stack.post(u.command(ids, USER, "/start"))
+        assert first.status_code == 200
+        body = first.json()  # a single reply rides in the webhook response
+        assert body["method"] == "sendMessage" and body["chat_id"] == USER
+        assert body["text"] == "Hello teacher! Choose a topic."
+        keyboard = body["reply_markup"]
+        assert keyboard["resize_keyboard"] is True
+        assert [row[0]["text"] for row in keyboard["keyboard"]] == [
+            "Modules",
+            "Feedback",
+            "Profile",
+            "Goodbye",
+        ]
+
+        two = await stack.post(u.message(ids, USER, "modules"))
+        assert two.status_code == 200 and two.content == b""  # two messages: they go out in order
+        sent = await stack.api.wait_for(2, chat_id=USER)
+        assert [c.method for c in sent] == ["sendMessage", "sendDocument"]
+        assert sent[0].text == "Which module?" and sent[1].text == "Maths handbook"
+        assert sent[1].buttons[-1] == ["Back", "Restart"]
+
+        (back,) = await stack.say(u.message(ids, USER, "Back"), USER)
+        assert back.text == "Hello teacher! Choose a topic."
+        await stack.say(u.message(ids, USER, "Profile"), USER)
+        (retry,) = await stack.say(u.message(ids, USER, "many"), USER)
+        assert retry.text == "Please send a number, for example 5."
+        (sticker,) = await stack.say(u.sticker(ids, USER), USER)
+        assert sticker.text.startswith("Thank you! I can only read text here.")
+        answer = await stack.say(u.message(ids, USER, "12"), USER, expect=2)
+        assert [r.text for r in answer] == [
+            "Thank you for 12 years of teaching.",
+            "Hello teacher! Choose a topic.",
+        ]
+        await stack.say(u.message(ids, USER, "Modules"), USER, expect=2)
+        (restart,) = await stack.say(u.message(ids, USER, "Restart"), USER)
+        assert restart.text == "Hello teacher! Choose a topic." and restart.labels[0] == "Modules"
+        assert stack.api.max_rate_per_chat(0.95) <= 3  # the burst, then 1/s
+
+
+async def test_inline_keyboard_taps_are_answered_and_followed(tmp_path: Path) -> None:
+    async with running_stack(tmp_path, keyboard="inline") as stack:
+        ids = u.UpdateIds(200)
+        first = (await stack.post(u.command(ids, USER, "/start"))).json()
+        buttons = first["reply_markup"]["inline_keyboard"]
+        data = {row[0]["text"]: row[0]["callback_data"] for row in buttons}
+        assert all(len(d.encode()) <= 64 for d in data.values())
+        (tap,) = await stack.say(u.callback_query(ids, USER, data["Feedback"], chat_id=USER), USER)
+        assert tap.text == "Tell us what you think."
+        answered = await stack.api.wait_for(lambda api: api.last("answerCallbackQuery"))
+        assert answered.ok
+        (stale,) = await stack.say(u.callback_query(ids, USER, data["Modules"], chat_id=USER), USER)
+        assert "no longer active" in stale.text
+
+
+async def test_redelivered_update_is_processed_once(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        update = u.command(300, USER, "/start")
+        first = await stack.post(update)
+        again = await stack.post(update)
+        assert first.json()["text"] and again.status_code == 200 and again.content == b""
+        assert stack.count("interaction") == 1 and stack.count("processed_update") == 1
+
+
+async def test_wrong_secret_malformed_and_oversized_bodies(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        update = u.command(400, USER, "/start")
+        assert (await stack.post(update, secret="wrong")).status_code == 401
+        assert (await stack.post(update, secret=None)).status_code == 401
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "e2e-webhook-secret_0123456789"}
+        bad = await stack.http.post(f"{stack.url}/bot/", content=b"{not json", headers=headers)
+        assert bad.status_code == 400
+        big = await stack.http.post(
+            f"{stack.url}/bot/", content=b"[" + b" " * (2 << 20) + b"]", headers=headers
+        )
+        assert big.status_code == 400
+        no_id = await stack.http.post(f"{stack.url}/bot/", json={"message": {}}, headers=headers)
+        assert no_id.status_code == 400
+        odd = await stack.http.post(
+            f"{stack.url}/bot/", json={"update_id": 401, "poll_answer": {"x": 1}}, headers=headers
+        )
+        assert odd.status_code == 200
+        edited = await stack.post(u.edited_message(402, USER, "typo"))
+        assert edited.status_code == 200 and edited.content == b""
+        group = await stack.post(u.group_message(403, USER, "hello"))
+        assert group.status_code == 200 and stack.count("participant") == 0
+        assert (await stack.post(update)).status_code == 200  # still alive
+
+
+async def test_429_storm_still_delivers_every_message_in_order(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        stack.api.fail_next("*", count=3, status=429, retry_after=1)
+        await stack.post(u.command(500, USER, "/start"))
+        await stack.settle()
+        await stack.post(u.message(501, USER, "Modules"))
+        sent = await stack.api.wait_for(2, chat_id=USER, timeout=15)
+        assert [c.method for c in sent] == ["sendMessage", "sendDocument"]
+
+
+async def test_blocked_user_is_marked_inactive_and_comes_back(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        await stack.post(u.command(600, USER, "/start"))
+        stack.api.fail_chat(USER, status=403)
+        await stack.post(u.message(601, USER, "Modules"))  # two messages: via the outbox, refused
+        for _ in range(200):
+            if not stack.active():
+                break
+            await asyncio.sleep(0.02)
+        assert stack.active() is False
+        stack.api.fail_chat(USER, status=None)
+        await stack.post(u.my_chat_member(602, USER, status="member"))
+        assert stack.active() is True
+        await stack.post(u.my_chat_member(603, USER, status="kicked"))
+        assert stack.active() is False
+
+
+async def test_no_personal_data_in_logs_or_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running_stack(tmp_path) as stack:
+        await stack.post(u.command(700, USER, "/start", first_name=NAME))
+        await stack.post(u.contact(701, USER, "+919876543210"))
+        await stack.post(u.message(702, USER, "Feedback", first_name=NAME))
+        await stack.settle()
+        rows = [
+            str(r) for t in ("participant", "interaction") for r in stack.rows(f"SELECT * FROM {t}")
+        ]
+    logged = caplog.text
+    for secret in (str(USER), NAME, "9876543210", "asha_t"):
+        assert secret not in logged
+        assert not any(secret in row for row in rows)

@@ -1,0 +1,97 @@
+"""The Starlette app: Telegram's webhook, the simulator, health and metrics, the dashboard."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from engine.live import LiveFlows
+from engine.settings import Settings
+from web import simulator
+from web.metrics import Metrics
+from web.webhook import webhook
+
+if TYPE_CHECKING:
+    from engine.store import Store
+    from engine.telegram.outbox import Outbox
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs, built once by `clixchat serve` (or a test)."""
+
+    settings: Settings
+    flows: LiveFlows
+    store: Store
+    outbox: Outbox | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    started: list[Any] = field(default_factory=list)
+    """Things with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
+
+
+async def healthz(request: Request) -> Response:
+    services: Services = request.app.state.services
+    library = services.flows.library
+    return JSONResponse(
+        {
+            "status": "ok",
+            "flows": {fid: flow.revision[:12] for fid, flow in library.flows.items()},
+            "main": library.main,
+            "telegram": services.outbox is not None,
+        }
+    )
+
+
+async def metrics(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return Response(
+        generate_latest(services.metrics.registry), media_type="text/plain; version=0.0.4"
+    )
+
+
+async def admin(request: Request) -> Response:
+    return PlainTextResponse(
+        "The CLIxChat dashboard is not built yet; /simulator lets you try the flows.\n",
+        status_code=503,
+    )
+
+
+async def root(request: Request) -> Response:
+    return RedirectResponse("/simulator")
+
+
+def create_app(services: Services) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for part in services.started:
+            await part.start()
+        try:
+            yield
+        finally:
+            for part in reversed(services.started):
+                await part.stop()
+
+    routes = [
+        Route("/", root),
+        Route("/bot/", webhook, methods=["POST"]),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/admin/", admin),
+        *simulator.routes(),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    return app
