@@ -21,6 +21,9 @@ from tortoise import Tortoise
 from tortoise.connection import connections
 
 from engine.db import tortoise_config
+from engine.live import LiveFlows
+from engine.privacy import Privacy
+from engine.store import Store
 
 POSTGRES_ENV = "CLIXCHAT_TEST_POSTGRES"
 
@@ -103,3 +106,16 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             yield Database(url, request.param)
         finally:
             await Tortoise.close_connections()
+
+
+PRIVACY = Privacy("store-test-secret")
+HELPDESK = Path(__file__).parent / "fixtures" / "helpdesk.json"
+
+
+@pytest.fixture
+async def store(database: Database) -> AsyncIterator[Store]:
+    """A Store on the fresh database, running the helpdesk fixture flow."""
+    flows = LiveFlows([HELPDESK])
+    store = Store(flows, PRIVACY, database_url=database.url)
+    yield store
+    await store.close()

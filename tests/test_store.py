@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,23 +18,15 @@ from engine.db import tortoise_config
 from engine.events import Inbound
 from engine.live import LiveFlows
 from engine.models import FlowRevision, Interaction, Participant, ProcessedUpdate
-from engine.privacy import Privacy
 from engine.runtime import Runtime
 from engine.store import Store
 from engine.store_sql import Dialect
 from tests.db import Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PRIVACY = Privacy("store-test-secret")
+from tests.db import PRIVACY  # noqa: E402
+
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(database: Database) -> AsyncIterator[Store]:
-    flows = LiveFlows([FIXTURES / "helpdesk.json"])
-    store = Store(flows, PRIVACY, database_url=database.url)
-    yield store
-    await store.close()
 
 
 async def participant(user_id: int | str, channel: str = "telegram") -> Participant:

@@ -27,6 +27,18 @@ TOKEN = "123:ABC"
 FAST = {"per_second": 1000, "per_chat_per_second": 100}
 
 
+class LoopbackSession(AiohttpSession):
+    """aiogram's session without its 0.25 s pause on close (for TLS, absent on loopback)."""
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def make_bot(api: BotApiDouble) -> Bot:
+    return Bot(TOKEN, session=LoopbackSession(api=TelegramAPIServer.from_base(api.url)))
+
+
 class Record:
     def __init__(self) -> None:
         self.blocked: list[str] = []
@@ -48,7 +60,7 @@ async def api() -> AsyncIterator[BotApiDouble]:
 @asynccontextmanager
 async def running(api: BotApiDouble, **options: Any) -> AsyncIterator[tuple[Outbox, Record]]:
     record = Record()
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
+    bot = make_bot(api)
     outbox = Outbox(bot, on_blocked=record.on_blocked, on_failure=record.on_failure, **options)
     await bot.get_me()  # connect first, so that timings measure the outbox, not the handshake
     api.clear()
@@ -200,13 +212,13 @@ async def test_server_errors_are_retried_until_delivered(api: BotApiDouble) -> N
 async def test_when_retries_run_out_the_failure_is_reported_and_the_queue_moves_on(
     api: BotApiDouble,
 ) -> None:
-    api.fail_next("sendMessage", 5, status=502)
+    api.fail_next("sendMessage", 3, status=502)
     async with running(api, backoff=0.01, max_retries=2, **FAST) as (outbox, record):
         outbox.enqueue(4, texts(4, "lost", "next"), "p4")
         await api.wait_for(1, chat_id=4)
-    assert [call.status for call in api.sent(4, include_failed=True)] == [502, 502, 502, 502]
+    assert [call.status for call in api.sent(4, include_failed=True)] == [502, 502, 502, 200]
     assert record.failures == [("p4", "sendMessage", 500, "Bad Gateway")]
-    assert api.texts(4) == [""]  # the double answers "next" with a failure too: 4th of 5
+    assert api.texts(4) == ["next"]
     assert outbox.stats.failed == 1
 
 
@@ -236,16 +248,21 @@ async def test_a_local_file_is_uploaded_once_then_sent_by_file_id(
 
 async def test_a_callback_is_answered_even_while_the_chat_must_wait(api: BotApiDouble) -> None:
     async with running(api) as (outbox, _):
-        assert [outbox.take_inline_slot(6) for _ in range(4)] == [True, True, True, False]
+        slots, first_slot = [], time.monotonic()
+        for _ in range(4):  # replies in webhook response bodies, a moment apart
+            slots.append(outbox.take_inline_slot(6))
+            await asyncio.sleep(0.05)
+        assert slots == [True, True, True, False]
         outbox.enqueue(6, texts(6, "after the burst"), "p6")
         assert not outbox.take_inline_slot(6)
-        started = time.monotonic()
+        asked = time.monotonic()
         outbox.answer_callback("cb-1", "Noted")
         answer = await api.wait_for(lambda a: a.last("answerCallbackQuery"))
         await api.wait_for(1, chat_id=6, timeout=3)
+    assert answer is not None
     assert answer.params == {"callback_query_id": "cb-1", "text": "Noted"}
-    assert answer.at - started < 0.2
-    assert arrivals(api, 6)[0] - started >= 0.9  # the message waited for the chat's bucket
+    assert answer.at - asked < 0.2
+    assert arrivals(api, 6)[0] - first_slot >= 0.95  # the message waited for the chat's bucket
     assert outbox.stats.answered == 1
 
 
@@ -300,8 +317,7 @@ async def test_logs_never_carry_message_text_or_chat_ids(
 
 
 async def test_nothing_is_sent_before_start(api: BotApiDouble) -> None:
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
-    outbox = Outbox(bot, **FAST)  # type: ignore[arg-type]
+    outbox = Outbox(make_bot(api), per_second=1000, per_chat_per_second=100)
     outbox.enqueue(40, texts(40, "early"), "p40")
     await asyncio.sleep(0.05)
     assert api.sent() == []

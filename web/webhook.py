@@ -47,6 +47,8 @@ def _bad(services: Services, reason: str) -> Response:
 async def webhook(request: Request) -> Response:
     services: Services = request.app.state.services
     started = time.perf_counter()
+    if services.outbox is None:  # no Telegram token: there is no webhook to serve
+        return PlainTextResponse("no Telegram token is configured", status_code=404)
     secret = services.settings.webhook_secret
     if secret is not None:
         given = request.headers.get(SECRET_HEADER, "")

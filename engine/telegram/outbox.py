@@ -23,24 +23,12 @@ import asyncio
 import logging
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramConflictError,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
+from aiogram import exceptions as tg
 from aiogram.methods import (
     AnswerCallbackQuery,
     SendAudio,
@@ -67,16 +55,14 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendVoice": SendVoice,
     "answerCallbackQuery": AnswerCallbackQuery,
 }
-_CODES: tuple[tuple[type[TelegramAPIError], int], ...] = (
-    (TelegramRetryAfter, 429),
-    (TelegramMigrateToChat, 400),
-    (TelegramBadRequest, 400),
-    (TelegramUnauthorizedError, 401),
-    (TelegramForbiddenError, 403),
-    (TelegramNotFound, 404),
-    (TelegramConflictError, 409),
-    (TelegramEntityTooLarge, 413),
-    (TelegramServerError, 500),
+_CODES: tuple[tuple[type[tg.TelegramAPIError], int], ...] = (
+    (tg.TelegramBadRequest, 400),
+    (tg.TelegramUnauthorizedError, 401),
+    (tg.TelegramForbiddenError, 403),
+    (tg.TelegramNotFound, 404),
+    (tg.TelegramConflictError, 409),
+    (tg.TelegramEntityTooLarge, 413),
+    (tg.TelegramServerError, 500),
 )
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 STOPPED = "not sent: the outbox stopped first"
@@ -112,16 +98,16 @@ class _Item:
 class _Queue:
     group: bool
     items: deque[_Item] = field(default_factory=deque)
-    worker: asyncio.Task[None] | None = None
+    worker: asyncio.Task[Any] | None = None
 
 
 def describe(error: BaseException) -> tuple[int, str]:
     """An error as (code, description), without chat ids or quoted message text."""
-    if isinstance(error, TelegramRetryAfter):
+    if isinstance(error, tg.TelegramRetryAfter):
         return 429, f"Too Many Requests: retry after {error.retry_after}"
-    if isinstance(error, TelegramMigrateToChat):
+    if isinstance(error, tg.TelegramMigrateToChat):
         return 400, "Bad Request: group chat was upgraded to a supergroup chat"
-    if isinstance(error, TelegramAPIError):
+    if isinstance(error, tg.TelegramAPIError):
         code = next((c for kind, c in _CODES if isinstance(error, kind)), 0)
         return code, _QUOTED.sub("…", error.message)[:200]
     return 0, type(error).__name__
@@ -176,7 +162,7 @@ class Outbox:
         self._backoff = backoff
         self._close_bot = close_bot
         self._queues: dict[int, _Queue] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._uploads: dict[str, asyncio.Lock] = {}
         self._running = False
         self._stopped = False
@@ -220,7 +206,7 @@ class Outbox:
         if self._stopped:
             raise RuntimeError("the outbox is stopped")
         call = Call("answerCallbackQuery", {"callback_query_id": callback_query_id, "text": text})
-        self._spawn(self._answer(call))
+        self._spawn(self._deliver(None, False, _Item(call, "")))
 
     # ---- lifetime -------------------------------------------------------------------------
 
@@ -281,8 +267,8 @@ class Outbox:
         if self._running and queue.worker is None:
             queue.worker = self._spawn(self._serve(chat_id, queue))
 
-    def _spawn(self, coroutine: Awaitable[None]) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -305,38 +291,46 @@ class Outbox:
             if not queue.items and self._queues.get(chat_id) is queue:
                 del self._queues[chat_id]
 
-    async def _deliver(self, chat_id: int, group: bool, item: _Item) -> bool:
-        """Send one call, retrying as its error allows. False when the chat has blocked the bot."""
+    async def _deliver(self, chat_id: int | None, group: bool, item: _Item) -> bool:
+        """Send one call, retrying as its error allows. False when the chat has blocked the bot.
+
+        Without a chat (answerCallbackQuery) no bucket applies: only a 429 makes it wait.
+        """
         attempt = 0
         while True:
-            await self.limits.acquire(chat_id, group)
+            if chat_id is not None:
+                await self.limits.acquire(chat_id, group)
             try:
                 await self._execute(item.call)
-            except TelegramRetryAfter as error:
+            except tg.TelegramRetryAfter as error:
                 if attempt >= self.max_retries:
-                    await self._fail(item, *describe(error), attempts=attempt + 1)
-                    return True
+                    return await self._fail(item, *describe(error), attempts=attempt + 1)
                 attempt += 1
                 self.stats.retried += 1
-                if self.limits.flood(chat_id, error.retry_after):
+                if chat_id is None:
+                    await asyncio.sleep(error.retry_after)
+                elif self.limits.flood(chat_id, error.retry_after):
                     log.warning("flood control: every chat paused for %ss", error.retry_after)
-            except TelegramForbiddenError:
+            except tg.TelegramForbiddenError as error:
+                if chat_id is None:
+                    return await self._fail(item, *describe(error), attempts=attempt + 1)
                 self.stats.blocked += 1
                 log.info("blocked: %s, queue for this chat dropped", _tag(item.pseudonym))
                 await self._callback(self._on_blocked, item.pseudonym)
                 return False
-            except (TelegramServerError, TelegramNetworkError) as error:
-                if attempt >= self.max_retries or isinstance(error, TelegramEntityTooLarge):
-                    await self._fail(item, *describe(error), attempts=attempt + 1)
-                    return True
+            except (tg.TelegramServerError, tg.TelegramNetworkError) as error:
+                if attempt >= self.max_retries or isinstance(error, tg.TelegramEntityTooLarge):
+                    return await self._fail(item, *describe(error), attempts=attempt + 1)
                 attempt += 1
                 self.stats.retried += 1
                 await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), 60.0))
             except Exception as error:  # 400 and the rest: not worth repeating
-                await self._fail(item, *describe(error), attempts=attempt + 1)
-                return True
+                return await self._fail(item, *describe(error), attempts=attempt + 1)
             else:
-                self.stats.sent += 1
+                if chat_id is None:
+                    self.stats.answered += 1
+                else:
+                    self.stats.sent += 1
                 return True
 
     async def _execute(self, call: Call) -> Any:
@@ -363,35 +357,12 @@ class Outbox:
         file_id = self.file_ids[key]
         return {k: file_id if isinstance(v, InputFile) else v for k, v in params.items()}
 
-    async def _answer(self, call: Call) -> None:
-        item = _Item(call, "")
-        for attempt in range(self.max_retries + 1):
-            try:
-                await self._execute(call)
-            except TelegramRetryAfter as error:
-                if attempt == self.max_retries:
-                    await self._fail(item, *describe(error), attempts=attempt + 1)
-                    return
-                self.stats.retried += 1
-                await asyncio.sleep(error.retry_after)
-            except (TelegramServerError, TelegramNetworkError) as error:
-                if attempt == self.max_retries:
-                    await self._fail(item, *describe(error), attempts=attempt + 1)
-                    return
-                self.stats.retried += 1
-                await asyncio.sleep(min(self._backoff * 2**attempt, 60.0))
-            except Exception as error:
-                await self._fail(item, *describe(error), attempts=attempt + 1)
-                return
-            else:
-                self.stats.answered += 1
-                return
-
     # ---- reporting ------------------------------------------------------------------------
 
     async def _fail(
         self, item: _Item, code: int, description: str, *, attempts: int = 0, log_it: bool = True
-    ) -> None:
+    ) -> bool:
+        """Give up on a call: count it, log it (no personal data), tell on_failure."""
         self.stats.failed += 1
         if log_it:
             log.warning(
@@ -403,6 +374,7 @@ class Outbox:
                 description,
             )
         await self._callback(self._on_failure, item.pseudonym, item.call.method, code, description)
+        return True
 
     async def _callback(self, callback: Callable[..., Awaitable[None]] | None, *args: Any) -> None:
         if callback is None:
