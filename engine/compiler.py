@@ -18,6 +18,7 @@ Events:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,9 @@ from engine.conditions import holds
 from engine.flow import Flow, Rule
 
 MODEL_ATTRIBUTE = "node"
+
+# transitions logs every event at DEBUG; at tens of thousands of events a second that is pure cost.
+logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
 def is_portal(state: str) -> bool:

@@ -14,11 +14,12 @@ from typing import Any
 from engine.asks import check
 from engine.compiler import CompiledFlow, compile_flow, is_portal
 from engine.conversation import Conversation
-from engine.events import Button, Inbound, Outbound
+from engine.events import Button, Inbound, KeyboardKind, Outbound
 from engine.flow import Flow, Media, Node, SayItem
 from engine.keyboards import BACK_DATA, RESTART_DATA, keyboard_for, label, node_tag
 from engine.text import localize, normalize, render
 
+Rows = tuple[tuple[Button, ...], ...]
 MAX_CHAIN = 1000
 """Nodes one event may pass through without a wait (validation forbids loops; this guards)."""
 
@@ -48,6 +49,8 @@ class Runtime:
         self.main = main
         self.compiled: dict[str, CompiledFlow] = {fid: compile_flow(f) for fid, f in flows.items()}
         self._labels: dict[tuple[str, str], dict[str, int]] = {}
+        self._nav: dict[str, dict[str, str]] = {}
+        self._keyboards: dict[tuple[str, str, str, bool], tuple[KeyboardKind, Rows]] = {}
 
     # ----------------------------------------------------------------- entry point
     def handle(self, conv: Conversation, event: Inbound, now: float | None = None) -> Turn:
@@ -194,7 +197,13 @@ class Runtime:
         node = flow.nodes[conv.node or flow.start]
         lang = conv.language or flow.languages[0]
         can_back = len(conv.path) > 1
-        kind, rows = keyboard_for(flow, node, lang, conv.variables, can_back)
+        key = (flow.id, node.id, lang, can_back)
+        cached = self._keyboards.get(key)
+        if cached is None:
+            cached = keyboard_for(flow, node, lang, conv.variables, can_back)
+            if not any("{" in label for row in cached[1] for label in (b.label for b in row)):
+                self._keyboards[key] = cached  # labels without {var} are the same for everyone
+        kind, rows = cached
         if not turn.messages or turn.messages[-1].keyboard is not None:
             last = node.say[-1] if node.say else None
             prompt = (
@@ -325,13 +334,16 @@ class Runtime:
             return {BACK_DATA: "back", RESTART_DATA: "restart"}.get(event.text)
         if event.kind != "text":
             return None
-        typed = normalize(event.text)
         flow = compiled.flow
-        for key in ("back", "restart"):
-            spellings = {normalize(label(flow, key, lang)) for lang in flow.languages}
-            if typed in spellings:
-                return key
-        return None
+        spellings = self._nav.get(flow.id)
+        if spellings is None:
+            spellings = {
+                normalize(label(flow, key, lang)): key
+                for key in ("restart", "back")
+                for lang in flow.languages
+            }
+            self._nav[flow.id] = spellings
+        return spellings.get(normalize(event.text))
 
     # ----------------------------------------------------------------- language
     def _choose_language(self, conv: Conversation, event: Inbound, flow: Flow) -> None:
