@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypeAlias, TypeVar, overload
 
 from aiohttp import web
 
@@ -55,6 +55,8 @@ __all__ = ["BOT_FIRST_NAME", "BOT_USERNAME", "SEND_METHODS", "BotApiDouble", "Ca
 JSON = dict[str, Any]
 ChatId = int | str
 _T = TypeVar("_T")
+#: What :meth:`BotApiDouble.wait_for` waits for: a number of sends, or a condition on the double.
+Until: TypeAlias = "int | Callable[[BotApiDouble], Any]"
 
 BOT_USERNAME = "clixchat_test_bot"
 BOT_FIRST_NAME = "CLIxChat Test"
@@ -1150,42 +1152,41 @@ class BotApiDouble:
     ) -> _T: ...
 
     async def wait_for(
-        self,
-        until: int | Callable[[BotApiDouble], Any],
-        timeout: float = 5.0,
-        *,
-        chat_id: ChatId | None = None,
+        self, until: Until, timeout: float = 5.0, *, chat_id: ChatId | None = None
     ) -> Any:
         """Wait until ``until`` sends have succeeded (to ``chat_id`` if given; returns them) or
         until ``until(api)`` is truthy (returns that value). Raises TimeoutError listing the calls.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            value = self._check(until, chat_id)
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(until, timeout))
+        attempt = self._attempts(until, timeout, chat_id)
+        while not (value := attempt()):
             await asyncio.sleep(0.005)
+        return value
 
     def wait_for_sync(
-        self,
-        until: int | Callable[[BotApiDouble], Any],
-        timeout: float = 5.0,
-        *,
-        chat_id: ChatId | None = None,
+        self, until: Until, timeout: float = 5.0, *, chat_id: ChatId | None = None
     ) -> Any:
         """:meth:`wait_for` for sync code (the server must run in its thread: :meth:`start`)."""
+        attempt = self._attempts(until, timeout, chat_id)
+        while not (value := attempt()):
+            time.sleep(0.005)
+        return value
+
+    def _attempts(self, until: Until, timeout: float, chat_id: ChatId | None) -> Callable[[], Any]:
+        """One check of ``until`` per call: its value when met, else None; TimeoutError once
+        ``timeout`` seconds have passed since this was made."""
         deadline = time.monotonic() + timeout
-        while True:
+
+        def attempt() -> Any:
             value = self._check(until, chat_id)
             if value:
                 return value
             if time.monotonic() >= deadline:
                 raise TimeoutError(self._timeout_message(until, timeout))
-            time.sleep(0.005)
+            return None
 
-    def _check(self, until: int | Callable[[BotApiDouble], Any], chat_id: ChatId | None) -> Any:
+        return attempt
+
+    def _check(self, until: Until, chat_id: ChatId | None) -> Any:
         if isinstance(until, int):
             sent = self.sent(chat_id)
             return sent if len(sent) >= until else None
@@ -1442,34 +1443,12 @@ class BotApiDouble:
         if not isinstance(markup, dict):
             raise _bad("can't parse reply keyboard markup JSON object")
         if "inline_keyboard" in markup:
-            rows = markup["inline_keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise _bad(
-                    'can\'t parse inline keyboard markup: field "inline_keyboard" must be '
-                    "an Array of Arrays"
-                )
-            for row in rows:
-                for button in row:
-                    _check_inline_button(button)
+            for button in _keyboard_buttons(markup, "inline_keyboard", "inline"):
+                _check_inline_button(button)
             return markup, {"reply_markup": markup}
         if "keyboard" in markup:
-            rows = markup["keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise _bad(
-                    'can\'t parse reply keyboard markup: field "keyboard" must be '
-                    "an Array of Arrays"
-                )
-            for row in rows:
-                for button in row:
-                    label = (
-                        button
-                        if isinstance(button, str)
-                        else (button.get("text") if isinstance(button, dict) else None)
-                    )
-                    if not isinstance(label, str):
-                        raise _bad(
-                            'can\'t parse keyboard button: field "text" must be of type String'
-                        )
+            for button in _keyboard_buttons(markup, "keyboard", "reply"):
+                _check_reply_button(button)
             return markup, {}
         if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
             return markup, {}
@@ -1985,6 +1964,26 @@ _ENVELOPE = frozenset(
 def _public(message: Mapping[str, Any]) -> JSON:
     """A copy of a stored message without bookkeeping keys."""
     return json.loads(json.dumps({k: v for k, v in message.items() if not k.startswith("_")}))  # type: ignore[no-any-return]
+
+
+def _keyboard_buttons(markup: JSON, field_name: str, kind: str) -> list[Any]:
+    """The buttons of ``markup[field_name]``, row by row, once it is checked to be rows."""
+    rows = markup[field_name]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad(
+            f'can\'t parse {kind} keyboard markup: field "{field_name}" must be an Array of Arrays'
+        )
+    return [button for row in rows for button in row]
+
+
+def _check_reply_button(button: Any) -> None:
+    label = (
+        button
+        if isinstance(button, str)
+        else (button.get("text") if isinstance(button, dict) else None)
+    )
+    if not isinstance(label, str):
+        raise _bad('can\'t parse keyboard button: field "text" must be of type String')
 
 
 def _check_inline_button(button: Any) -> None:

@@ -67,7 +67,7 @@ async def test_inline_keyboard_taps_are_answered_and_followed(tmp_path: Path) ->
         (tap,) = await stack.say(u.callback_query(ids, USER, data["Feedback"], chat_id=USER), USER)
         assert tap.text == "Tell us what you think."
         answered = await stack.api.wait_for(lambda api: api.last("answerCallbackQuery"))
-        assert answered.ok
+        assert answered is not None and answered.ok
         (stale,) = await stack.say(u.callback_query(ids, USER, data["Modules"], chat_id=USER), USER)
         assert "no longer active" in stale.text
 

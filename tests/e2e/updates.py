@@ -6,6 +6,9 @@ parse with ``aiogram.types.Update.model_validate``.
 
 ``update_id`` may be an ``int`` or an :class:`UpdateIds` counter (which then hands out the next id).
 Message ids of inbound messages come from a process-wide counter unless ``message_id`` is given.
+The sender keyword arguments (``first_name``, ``username``, ``language_code``, ``date`` and, where
+the factory takes them, ``chat_id``, ``chat_type``, ``message_id``, ``title``) are gathered into
+one :class:`Sender`; :class:`SenderArgs` and its kin say which ones each factory accepts.
 Names are fake; the contact factory carries a phone number precisely so that tests can check the app
 never stores it.
 """
@@ -16,11 +19,18 @@ import hashlib
 import itertools
 import time
 from collections.abc import Iterator
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict, Unpack
 
 __all__ = [
     "BOT_ID",
     "BOT_USERNAME",
+    "EditArgs",
+    "GroupArgs",
+    "MediaArgs",
+    "MessageArgs",
+    "Sender",
+    "SenderArgs",
     "UpdateIds",
     "audio",
     "bot_user",
@@ -130,79 +140,128 @@ def bot_user(bot_id: int = BOT_ID, username: str = BOT_USERNAME) -> JSON:
     return {"id": bot_id, "is_bot": True, "first_name": BOT_FIRST_NAME, "username": username}
 
 
-def _chat(
-    user_id: int,
-    chat_id: int | None,
-    chat_type: ChatType,
-    first_name: str,
-    username: str | None,
-    title: str | None,
-) -> JSON:
-    if chat_type == "private":
-        chat: JSON = {"id": chat_id if chat_id is not None else user_id, "type": "private"}
-        chat["first_name"] = first_name
-        if username is not None:
-            chat["username"] = username
-        return chat
-    default_id = DEFAULT_SUPERGROUP_ID if chat_type == "supergroup" else DEFAULT_GROUP_ID
-    return {
-        "id": chat_id if chat_id is not None else default_id,
-        "type": chat_type,
-        "title": title if title is not None else "CLIx teachers",
-    }
+class SenderArgs(TypedDict, total=False):
+    """The sender keyword arguments every factory takes (defaults: those of :class:`Sender`)."""
+
+    first_name: str
+    username: str | None
+    language_code: str | None
+    date: int | None
 
 
-def _message_body(
-    user_id: int,
-    *,
-    chat_id: int | None,
-    chat_type: ChatType,
-    language_code: str | None,
-    first_name: str,
-    username: str | None,
-    message_id: int | None,
-    date: int | None,
-    title: str | None,
-) -> JSON:
-    return {
-        "message_id": message_id if message_id is not None else next(_message_ids),
-        "from": user(user_id, first_name, username, language_code),
-        "chat": _chat(user_id, chat_id, chat_type, first_name, username, title),
-        "date": date if date is not None else _now(),
-    }
+class _ChatTypeArg(TypedDict, total=False):
+    chat_type: ChatType
+
+
+class _TitleArg(TypedDict, total=False):
+    title: str | None
+
+
+class GroupArgs(SenderArgs, total=False):
+    """:func:`group_message`'s: the sender's, and the message's own id."""
+
+    message_id: int | None
+
+
+class MediaArgs(GroupArgs, _ChatTypeArg, total=False):
+    """The media factories': the sender's, the message id and the chat it is sent in."""
+
+    chat_id: int | None
+
+
+class MessageArgs(MediaArgs, _TitleArg, total=False):
+    """:func:`message`'s and :func:`command`'s: the media factories', and a group's title."""
+
+
+class EditArgs(SenderArgs, _ChatTypeArg, _TitleArg, total=False):
+    """:func:`edited_message`'s (its ``message_id`` and ``chat_id`` are positional)."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends an inbound message, in which chat, under which message id and date.
+
+    ``chat_id`` defaults to the user's private chat (``user_id``) or to a default group for
+    the group chat types; ``message_id`` to the process-wide counter; ``date`` to now.
+    """
+
+    user_id: int
+    first_name: str = "Asha"
+    username: str | None = "asha_t"
+    language_code: str | None = "en"
+    date: int | None = None
+    chat_id: int | None = None
+    chat_type: ChatType = "private"
+    message_id: int | None = None
+    title: str | None = None
+
+    def from_user(self) -> JSON:
+        """The sender as a ``User`` (the ``from`` of what they send)."""
+        return user(self.user_id, self.first_name, self.username, self.language_code)
+
+    def chat(self) -> JSON:
+        """The ``Chat``: the private chat named after the user, or a group with a title."""
+        if self.chat_type == "private":
+            chat: JSON = {
+                "id": self.chat_id if self.chat_id is not None else self.user_id,
+                "type": "private",
+                "first_name": self.first_name,
+            }
+            if self.username is not None:
+                chat["username"] = self.username
+            return chat
+        default_id = DEFAULT_SUPERGROUP_ID if self.chat_type == "supergroup" else DEFAULT_GROUP_ID
+        return {
+            "id": self.chat_id if self.chat_id is not None else default_id,
+            "type": self.chat_type,
+            "title": self.title if self.title is not None else "CLIx teachers",
+        }
+
+    def sent_at(self, ago: int = 0) -> int:
+        """``date``, or ``ago`` seconds before now."""
+        return self.date if self.date is not None else _now() - ago
+
+    def message(self, ago: int = 0) -> JSON:
+        """The head of a ``Message`` from the sender: id, ``from``, ``chat`` and ``date``."""
+        return {
+            "message_id": self.message_id if self.message_id is not None else next(_message_ids),
+            "from": self.from_user(),
+            "chat": self.chat(),
+            "date": self.sent_at(ago),
+        }
+
+
+def _sent(update_id: UpdateId, sender: Sender, content: JSON, caption: str | None = None) -> JSON:
+    """A ``message`` update: the sender's message with ``content`` (and ``caption``)."""
+    body = sender.message()
+    body.update(content)
+    if caption is not None:
+        body["caption"] = caption
+    return {"update_id": _uid(update_id), "message": body}
+
+
+def _file_item(kind_prefix: str, file_id: str | None, **fields: Any) -> JSON:
+    """A file object (``PhotoSize``, ``Document``, ``Voice``, …): fresh ids, then ``fields``.
+
+    ``file_id`` (e.g. from ``BotApiDouble.add_file``) replaces the generated id when given.
+    """
+    fid, fuid = _file_ids(kind_prefix)
+    return {"file_id": file_id if file_id is not None else fid, "file_unique_id": fuid, **fields}
 
 
 def message(
     update_id: UpdateId,
     user_id: int,
     text: str,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
     *,
-    message_id: int | None = None,
-    date: int | None = None,
     entities: list[JSON] | None = None,
-    title: str | None = None,
+    **sender: Unpack[MessageArgs],
 ) -> JSON:
     """A text ``message`` update."""
-    body = _message_body(
-        user_id,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        message_id=message_id,
-        date=date,
-        title=title,
-    )
-    body["text"] = text
+    content: JSON = {"text": text}
     if entities:
-        body["entities"] = entities
-    return {"update_id": _uid(update_id), "message": body}
+        content["entities"] = entities
+    return _sent(update_id, Sender(user_id, **sender), content)
 
 
 def command(
@@ -212,14 +271,7 @@ def command(
     payload: str | None = None,
     *,
     bot_username: str | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
-    title: str | None = None,
+    **sender: Unpack[MessageArgs],
 ) -> JSON:
     """A command message: ``/start``, ``/start PAYLOAD``, ``/language``, ``/start@bot`` in groups.
 
@@ -230,20 +282,7 @@ def command(
         name = f"{name}@{bot_username}"
     text = name if payload is None else f"{name} {payload}"
     entity = {"type": "bot_command", "offset": 0, "length": _utf16_len(name)}
-    return message(
-        update_id,
-        user_id,
-        text,
-        chat_id,
-        language_code,
-        first_name,
-        username,
-        chat_type,
-        message_id=message_id,
-        date=date,
-        entities=[entity],
-        title=title,
-    )
+    return message(update_id, user_id, text, entities=[entity], **sender)
 
 
 def group_message(
@@ -254,25 +293,11 @@ def group_message(
     *,
     chat_type: Literal["group", "supergroup"] = "supergroup",
     title: str = "CLIx teachers",
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[GroupArgs],
 ) -> JSON:
     """A text message in a group or supergroup (chat id negative, chat has a title)."""
     return message(
-        update_id,
-        user_id,
-        text,
-        chat_id,
-        language_code,
-        first_name,
-        username,
-        chat_type,
-        message_id=message_id,
-        date=date,
-        title=title,
+        update_id, user_id, text, chat_id=chat_id, chat_type=chat_type, title=title, **sender
     )
 
 
@@ -283,60 +308,14 @@ def edited_message(
     message_id: int | None = None,
     chat_id: int | None = None,
     *,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    date: int | None = None,
     edit_date: int | None = None,
-    title: str | None = None,
+    **sender: Unpack[EditArgs],
 ) -> JSON:
     """An ``edited_message`` update (a user changed a text they had sent)."""
-    body = _message_body(
-        user_id,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        message_id=message_id,
-        date=date if date is not None else _now() - 30,
-        title=title,
-    )
+    body = Sender(user_id, message_id=message_id, chat_id=chat_id, **sender).message(ago=30)
     body["edit_date"] = edit_date if edit_date is not None else body["date"] + 30
     body["text"] = text
     return {"update_id": _uid(update_id), "edited_message": body}
-
-
-def _media_message(
-    update_id: UpdateId,
-    user_id: int,
-    content: JSON,
-    caption: str | None,
-    *,
-    chat_id: int | None,
-    language_code: str | None,
-    first_name: str,
-    username: str | None,
-    chat_type: ChatType,
-    message_id: int | None,
-    date: int | None,
-) -> JSON:
-    body = _message_body(
-        user_id,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        message_id=message_id,
-        date=date,
-        title=None,
-    )
-    body.update(content)
-    if caption is not None:
-        body["caption"] = caption
-    return {"update_id": _uid(update_id), "message": body}
 
 
 def photo(
@@ -348,47 +327,24 @@ def photo(
     width: int = 1280,
     height: int = 960,
     file_size: int = 98_304,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A photo message: ``photo`` is an array of ``PhotoSize``, smallest first.
 
     ``file_id`` (e.g. from ``BotApiDouble.add_file(..., kind="photo")``) names the largest size.
     """
-    sizes: list[JSON] = []
     scales = (90 / max(width, height), 320 / max(width, height), 1.0)
-    for index, scale in enumerate(scales):
-        is_largest = index == len(scales) - 1
-        fid, fuid = _file_ids("AgAC")
-        if is_largest and file_id is not None:
-            fid = file_id
-        sizes.append(
-            {
-                "file_id": fid,
-                "file_unique_id": fuid,
-                "file_size": max(1, int(file_size * scale * scale)),
-                "width": max(1, round(width * scale)),
-                "height": max(1, round(height * scale)),
-            }
+    sizes = [
+        _file_item(
+            "AgAC",
+            file_id if index == len(scales) - 1 else None,
+            file_size=max(1, int(file_size * scale * scale)),
+            width=max(1, round(width * scale)),
+            height=max(1, round(height * scale)),
         )
-    return _media_message(
-        update_id,
-        user_id,
-        {"photo": sizes},
-        caption,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
-    )
+        for index, scale in enumerate(scales)
+    ]
+    return _sent(update_id, Sender(user_id, **sender), {"photo": sizes}, caption)
 
 
 def document(
@@ -400,36 +356,13 @@ def document(
     *,
     file_id: str | None = None,
     file_size: int = 123_456,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A document (any file) message."""
-    fid, fuid = _file_ids("BQAC")
-    doc: JSON = {
-        "file_id": file_id if file_id is not None else fid,
-        "file_unique_id": fuid,
-        "file_name": file_name,
-        "mime_type": mime_type,
-        "file_size": file_size,
-    }
-    return _media_message(
-        update_id,
-        user_id,
-        {"document": doc},
-        caption,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
+    item = _file_item(
+        "BQAC", file_id, file_name=file_name, mime_type=mime_type, file_size=file_size
     )
+    return _sent(update_id, Sender(user_id, **sender), {"document": item}, caption)
 
 
 def voice(
@@ -440,38 +373,13 @@ def voice(
     file_id: str | None = None,
     file_size: int = 8_192,
     caption: str | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A voice note (OGG/Opus) message."""
-    fid, fuid = _file_ids("AwAC")
-    content: JSON = {
-        "voice": {
-            "file_id": file_id if file_id is not None else fid,
-            "file_unique_id": fuid,
-            "duration": duration,
-            "mime_type": "audio/ogg",
-            "file_size": file_size,
-        }
-    }
-    return _media_message(
-        update_id,
-        user_id,
-        content,
-        caption,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
+    item = _file_item(
+        "AwAC", file_id, duration=duration, mime_type="audio/ogg", file_size=file_size
     )
+    return _sent(update_id, Sender(user_id, **sender), {"voice": item}, caption)
 
 
 def audio(
@@ -485,41 +393,22 @@ def audio(
     file_id: str | None = None,
     file_size: int = 1_520_000,
     caption: str | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
-    """An audio (music file) message."""
-    fid, fuid = _file_ids("CQAC")
-    item: JSON = {
-        "file_id": file_id if file_id is not None else fid,
-        "file_unique_id": fuid,
-        "duration": duration,
-        "file_name": file_name,
-        "mime_type": "audio/mpeg",
-        "file_size": file_size,
-    }
+    """An audio (music file) message (``title`` is the track's, not a chat's)."""
+    item = _file_item(
+        "CQAC",
+        file_id,
+        duration=duration,
+        file_name=file_name,
+        mime_type="audio/mpeg",
+        file_size=file_size,
+    )
     if title is not None:
         item["title"] = title
     if performer is not None:
         item["performer"] = performer
-    return _media_message(
-        update_id,
-        user_id,
-        {"audio": item},
-        caption,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
-    )
+    return _sent(update_id, Sender(user_id, **sender), {"audio": item}, caption)
 
 
 def video(
@@ -532,39 +421,20 @@ def video(
     file_id: str | None = None,
     file_size: int = 2_400_000,
     caption: str | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A video message."""
-    fid, fuid = _file_ids("BAAC")
-    item: JSON = {
-        "file_id": file_id if file_id is not None else fid,
-        "file_unique_id": fuid,
-        "width": width,
-        "height": height,
-        "duration": duration,
-        "file_name": "video.mp4",
-        "mime_type": "video/mp4",
-        "file_size": file_size,
-    }
-    return _media_message(
-        update_id,
-        user_id,
-        {"video": item},
-        caption,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
+    item = _file_item(
+        "BAAC",
+        file_id,
+        width=width,
+        height=height,
+        duration=duration,
+        file_name="video.mp4",
+        mime_type="video/mp4",
+        file_size=file_size,
     )
+    return _sent(update_id, Sender(user_id, **sender), {"video": item}, caption)
 
 
 def sticker(
@@ -574,41 +444,22 @@ def sticker(
     *,
     file_id: str | None = None,
     set_name: str = "HotCherry",
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A (static, regular) sticker message."""
-    fid, fuid = _file_ids("CAAC")
-    item: JSON = {
-        "file_id": file_id if file_id is not None else fid,
-        "file_unique_id": fuid,
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-        "emoji": emoji,
-        "set_name": set_name,
-        "file_size": 24_576,
-    }
-    return _media_message(
-        update_id,
-        user_id,
-        {"sticker": item},
-        None,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
+    item = _file_item(
+        "CAAC",
+        file_id,
+        type="regular",
+        width=512,
+        height=512,
+        is_animated=False,
+        is_video=False,
+        emoji=emoji,
+        set_name=set_name,
+        file_size=24_576,
     )
+    return _sent(update_id, Sender(user_id, **sender), {"sticker": item})
 
 
 def location(
@@ -618,31 +469,13 @@ def location(
     lon: float,
     *,
     horizontal_accuracy: float | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A location message (the user shared a point)."""
     point: JSON = {"latitude": lat, "longitude": lon}
     if horizontal_accuracy is not None:
         point["horizontal_accuracy"] = horizontal_accuracy
-    return _media_message(
-        update_id,
-        user_id,
-        {"location": point},
-        None,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
-    )
+    return _sent(update_id, Sender(user_id, **sender), {"location": point})
 
 
 def contact(
@@ -653,38 +486,21 @@ def contact(
     contact_first_name: str | None = None,
     contact_last_name: str | None = "Sharma",
     contact_user_id: int | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
-    chat_type: ChatType = "private",
-    message_id: int | None = None,
-    date: int | None = None,
+    **sender: Unpack[MediaArgs],
 ) -> JSON:
     """A shared contact (by default the user's own, as a "share my number" button sends).
 
     It carries a phone number and names: the app must never store them.
     """
+    who = Sender(user_id, **sender)
     card: JSON = {
         "phone_number": phone_number,
-        "first_name": contact_first_name if contact_first_name is not None else first_name,
+        "first_name": contact_first_name if contact_first_name is not None else who.first_name,
         "user_id": contact_user_id if contact_user_id is not None else user_id,
     }
     if contact_last_name is not None:
         card["last_name"] = contact_last_name
-    return _media_message(
-        update_id,
-        user_id,
-        {"contact": card},
-        None,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        username=username,
-        chat_type=chat_type,
-        message_id=message_id,
-        date=date,
-    )
+    return _sent(update_id, who, {"contact": card})
 
 
 def callback_query(
@@ -698,26 +514,21 @@ def callback_query(
     reply_markup: JSON | None = None,
     query_id: str | None = None,
     chat_instance: str | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
     bot_id: int = BOT_ID,
-    date: int | None = None,
+    **sender: Unpack[SenderArgs],
 ) -> JSON:
     """A tap on an inline button: ``callback_query`` with the bot's message it sits under.
 
     ``message_id`` should be the id of a message the bot sent (e.g. from
     ``BotApiDouble.sent(chat_id)[-1].message_id``; the double numbers each chat from 1).
     """
-    chat: JSON = {"id": chat_id if chat_id is not None else user_id, "type": "private"}
-    chat["first_name"] = first_name
-    if username is not None:
-        chat["username"] = username
+    who = Sender(user_id, chat_id=chat_id, **sender)
+    chat = who.chat()
     bot_message: JSON = {
         "message_id": message_id,
         "from": bot_user(bot_id),
         "chat": chat,
-        "date": date if date is not None else _now() - 5,
+        "date": who.sent_at(ago=5),
         "text": message_text,
     }
     if reply_markup is not None:
@@ -726,7 +537,7 @@ def callback_query(
         "id": query_id
         if query_id is not None
         else str(4_382_000_000_000_000_000 + next(_callback_ids)),
-        "from": user(user_id, first_name, username, language_code),
+        "from": who.from_user(),
         "message": bot_message,
         "chat_instance": chat_instance
         if chat_instance is not None
@@ -745,11 +556,8 @@ def my_chat_member(
     status: Literal["kicked", "member", "left"] = "kicked",
     *,
     old_status: Literal["kicked", "member", "left"] | None = None,
-    language_code: str | None = "en",
-    first_name: str = "Asha",
-    username: str | None = "asha_t",
     bot_id: int = BOT_ID,
-    date: int | None = None,
+    **sender: Unpack[SenderArgs],
 ) -> JSON:
     """The user blocked (``kicked``) or unblocked (``member``) the bot in a private chat."""
     if status not in _MEMBER_STATUSES:
@@ -764,15 +572,13 @@ def my_chat_member(
             entry["until_date"] = 0
         return entry
 
-    chat: JSON = {"id": user_id, "type": "private", "first_name": first_name}
-    if username is not None:
-        chat["username"] = username
+    who = Sender(user_id, **sender)
     return {
         "update_id": _uid(update_id),
         "my_chat_member": {
-            "chat": chat,
-            "from": user(user_id, first_name, username, language_code),
-            "date": date if date is not None else _now(),
+            "chat": who.chat(),
+            "from": who.from_user(),
+            "date": who.sent_at(),
             "old_chat_member": member(previous),
             "new_chat_member": member(status),
         },
