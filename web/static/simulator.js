@@ -6,6 +6,7 @@
   const newSession = () => "sim-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
   let session = localStorage.getItem("clixchat-session") || newSession();
   localStorage.setItem("clixchat-session", session);
+  language.value = localStorage.getItem("clixchat-language") || language.value;
 
   function bubble(cls, text) {
     const div = document.createElement("div");
@@ -69,9 +70,14 @@
     const response = await fetch("/simulator/send", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
     });
-    const data = await response.json();
-    if (!response.ok) { bubble("bot", "⚠ " + (data.error || response.status)); return; }
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (!response.ok || data === null) {
+      bubble("bot", "⚠ " + ((data && data.error) || "the server answered " + response.status));
+      return;
+    }
     for (const m of data.messages) render(m);
+    chat.scrollTop = chat.scrollHeight;  // after the whole turn and its keyboard are in
   }
 
   document.getElementById("composer").addEventListener("submit", (e) => {
@@ -84,11 +90,17 @@
   for (const b of document.querySelectorAll("[data-media]")) {
     b.addEventListener("click", () => post({ media: b.dataset.media }, "[" + b.dataset.media + "]"));
   }
-  document.getElementById("reset").addEventListener("click", () => {
+  function startOver() {
     session = newSession();
     localStorage.setItem("clixchat-session", session);
     chat.replaceChildren(); keyboard.replaceChildren();
     post({ text: "/start" }, "/start");
+  }
+  document.getElementById("reset").addEventListener("click", startOver);
+  // The phone's language counts when a participant first writes, so a change starts over.
+  language.addEventListener("change", () => {
+    localStorage.setItem("clixchat-language", language.value);
+    startOver();
   });
   post({ text: "/start" }, "/start");
 })();
