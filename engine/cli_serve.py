@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 from typing import Any
 
 from engine import db
@@ -43,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info(
         "CLIxChat serving %s (%s; database %s)", where, mode, settings.database_url.split("://")[0]
     )
+    os.environ["CLIXCHAT_WORKERS"] = str(args.workers)  # the workers share the bot's send rate
     uvicorn.run(
         "web.asgi:create",
         factory=True,

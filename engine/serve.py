@@ -79,7 +79,9 @@ def build_services(settings: Settings) -> Services:
         async def on_blocked(pseudonym: str) -> None:
             await blocked_store.set_active_pseudonym(pseudonym, False)
 
-        outbox = Outbox(make_bot(settings), on_blocked=on_blocked)
+        # Telegram's 30 messages/s is per bot: each of N worker processes takes its share.
+        workers = max(1, int(os.environ.get("CLIXCHAT_WORKERS", "1") or 1))
+        outbox = Outbox(make_bot(settings), on_blocked=on_blocked, per_second=30 / workers)
     services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
 
     async def deliver(delivery: Delivery) -> None:
@@ -94,6 +96,24 @@ def build_services(settings: Settings) -> Services:
     return services
 
 
+def configure_logging() -> None:
+    """INFO to stderr with time and level; also called in each uvicorn worker process."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def tune_gc() -> None:
+    """After start-up, move the long-lived objects (flows, machines, pydantic models) out of the
+    collector's way and collect less often: full collections of a large stable heap otherwise
+    cause pauses of hundreds of milliseconds (measured with bench/webhook.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
 class _StoreLifetime:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store, self.settings = store, settings
@@ -101,6 +121,7 @@ class _StoreLifetime:
     async def start(self) -> None:
         await prepare_database(self.settings)
         await self.store.record_revisions()
+        tune_gc()
 
     async def stop(self) -> None:
         await self.store.close()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from engine.serve import build_services
+from engine.serve import build_services, configure_logging
 from engine.settings import load_settings
 from web.app import create_app
 
 
 def create() -> Starlette:
+    configure_logging()
     return create_app(build_services(load_settings()))
