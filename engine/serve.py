@@ -79,9 +79,18 @@ def build_services(settings: Settings) -> Services:
         async def on_blocked(pseudonym: str) -> None:
             await blocked_store.set_active_pseudonym(pseudonym, False)
 
+        async def on_failure(pseudonym: str, method: str, code: int, description: str) -> None:
+            if pseudonym:
+                await blocked_store.record_send_failure(pseudonym, method, code, description)
+
         # Telegram's 30 messages/s is per bot: each of N worker processes takes its share.
         workers = max(1, int(os.environ.get("CLIXCHAT_WORKERS", "1") or 1))
-        outbox = Outbox(make_bot(settings), on_blocked=on_blocked, per_second=30 / workers)
+        outbox = Outbox(
+            make_bot(settings),
+            on_blocked=on_blocked,
+            on_failure=on_failure,
+            per_second=30 / workers,
+        )
     services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
 
     async def deliver(delivery: Delivery) -> None:

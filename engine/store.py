@@ -162,6 +162,16 @@ class Store:
         """The same, for a sender that knows only the pseudonym (a 403 from the Bot API)."""
         await self._chore(lambda session: session.set_active(pseudonym, active))
 
+    async def record_send_failure(
+        self, pseudonym: str, method: str, code: int, description: str
+    ) -> bool:
+        """Record a reply that could not be delivered (kind send_failed): never lost silently."""
+        now = datetime.now(UTC)
+        recorded: bool = await self._chore(
+            lambda session: session.send_failed(pseudonym, method, code, description, now)
+        )
+        return recorded
+
     async def due_timeouts(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         """(pseudonym, "flow:node") of active participants whose waiting node timed out."""
         moment = utc(now)

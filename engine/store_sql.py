@@ -323,3 +323,33 @@ class Session:
             self.dialect.sql(query), [[f, sha, _dump(source), stamp] for f, sha, source in new]
         )
         return len(new)
+
+    async def send_failed(
+        self, pseudonym: str, method: str, code: int, description: str, now: datetime
+    ) -> bool:
+        """Record a reply the Bot API refused for good, as an interaction of kind send_failed."""
+        query = "SELECT id, flow, revision, node FROM participant WHERE pseudonym = ?"
+        found = await self.db.execute_query_dict(self.dialect.sql(query), [pseudonym])
+        if not found:
+            return False
+        row = found[0]
+        place = f"{row['flow']}:{row['node']}" if row["node"] is not None else None
+        record = InteractionRecord(
+            participant_id=int(row["id"]),
+            flow=row["flow"] or "",
+            revision=row["revision"] or "",
+            node_before=place,
+            node_after=place,
+            kind="send_failed",
+            input_kind="",
+            input_text=None,
+            input_media=None,
+            output=[],
+            buttons=[],
+            saved={"method": method, "code": code, "description": description[:200]},
+            received_at=now,
+            responded_at=now,
+            update_id=None,
+        )
+        await self._many(*self.dialect.insert_interactions([record]))
+        return True

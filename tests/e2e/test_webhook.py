@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -149,3 +150,20 @@ async def test_no_personal_data_in_logs_or_database(
     for secret in (str(USER), NAME, "9876543210", "asha_t"):
         assert secret not in logged
         assert not any(secret in row for row in rows)
+
+
+async def test_a_reply_the_bot_api_refuses_is_recorded_not_lost(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        await stack.post(u.command(800, USER, "/start"))
+        stack.api.fail_next("sendDocument", 1, status=400, description="Bad Request: wrong file")
+        await stack.post(u.message(801, USER, "Modules"))
+        for _ in range(250):
+            if stack.rows("SELECT saved FROM interaction WHERE kind = 'send_failed'"):
+                break
+            await asyncio.sleep(0.02)
+        (saved,) = stack.rows("SELECT saved FROM interaction WHERE kind = 'send_failed'")[0]
+        assert json.loads(saved) == {
+            "method": "sendDocument",
+            "code": 400,
+            "description": "Bad Request: wrong file",
+        }
