@@ -2,27 +2,31 @@
 
     .venv/bin/python bench/engine.py [--events 40000] [--sizes 10,10000] [--participants 1000]
                                      [--reps 5] [--compile-runs 5] [--seed 1] [--profile]
+                                     [--no-validate]
 
-For every size a fresh subprocess (so memory numbers of one size do not leak into the other):
-  1. generates a flow of exactly that many nodes (a menu tree of `choices` nodes, four choices
-     each, whose leaves are 6-node surveys: a number ask with min/max, a branch, two `next`
-     chains, a text ask, a thank-you that returns to the start; plus a few info nodes) and checks
-     it with `engine.validation` (no error, no warning, or the bench stops);
-  2. times the compile, `flow_from_document` + `Runtime(...)` (one transitions Machine per flow),
-     `--compile-runs` times, and reports the median; tracemalloc peak and RSS growth of it;
-  3. records a schedule: `--events` events over `--participants` Conversations, each picked
-     by a seeded random generator that looks at where the participant is (choices by button,
-     by number and by label text in English or Hindi, number answers in and out of range, text
-     answers, too-long answers, Back, Restart, /language, stale buttons, timeouts, a photo
-     where text is expected); this pass warms the caches and yields the event mix;
-  4. replays that schedule `--reps` times on fresh Conversations through `Runtime.handle` and
-     times only the replay loop (median and spread of events/s); every replay must end in the
-     same states as the recording;
+Each size gets its own worker process (so one size's memory does not blur the other's), which
+  1. generates a flow of exactly that many nodes from identical 10-node blocks (a menu with four
+     choices: a survey, i.e. a number ask with min/max -> a branch -> a `next` chain -> a text
+     ask -> thanks -> back to the menu, and three say-then-`next` nodes leading to the child
+     blocks of a 3-ary menu tree, or back to the main menu; the start is a welcome node in
+     block 0), so the event mix is the same at every size; it is checked with
+     `engine.validation` last (any error or warning stops the bench);
+  2. times the compile, `flow_from_document` + `Runtime(...)` (one transitions Machine per
+     flow), `--compile-runs` times (median); tracemalloc peak and RSS growth of it;
+  3. records a schedule: `--events` events over `--participants` Conversations, each event
+     picked by a seeded random generator from where that participant is (choices by inline
+     button, by number and by label text in English or Hindi, number answers in and out of
+     range, text answers, too-long answers and photos, Back, Restart, /language, stale buttons,
+     timeouts); this pass also warms the runtime's caches and yields the event mix;
+  4. on the parent's command, replays the schedule on fresh Conversations through
+     `Runtime.handle`, timing only that loop; every replay must end in the recorded states.
+     The parent interleaves the sizes' `--reps` replays (A B, B A, ...) so that a change in
+     machine load hits every size alike, and reports the median and the spread;
   5. replays once more under tracemalloc for the conversations' memory.
 The parent prints a table and PASS/FAIL against the targets: >= 20,000 events/s at every size,
-< 10% difference in events/s between the smallest and the largest size, and a 10,000-node
-compile in < 1 s. It exits 1 when a target fails. `--profile` also prints a cProfile of one
-replay per size (to stderr).
+< 10% difference in events/s between the smallest and the largest size, a 10,000-node compile
+in < 1 s; it exits 1 when a target fails. `--profile` adds a cProfile of one replay per size
+(on stderr) and names any function outside the runtime's dispatch taking > 20% of the replay.
 """
 
 from __future__ import annotations
@@ -163,8 +167,10 @@ def make_document(size: int) -> dict[str, Any]:
     """A valid flow of exactly `size` nodes, built of identical 10-node blocks.
 
     Block k: menu `mk` with four choices: its survey, and three say-then-next nodes `sk_j`
-    that introduce and lead to the child blocks 3k+1..3k+3 (a 3-ary menu tree), or, where
-    there is no such block, say something and return to the main menu `m0`. Whatever the
+    that introduce and lead to child blocks (a 3-ary menu tree), or, where there is no such
+    block, say something and return to the main menu `m0`. In block 0 the third one is
+    `welcome`, the flow's start, which greets and leads to `m0`: so no menu is the start and
+    every menu is handled alike (a Restart button, no reset of the Back path). Whatever the
     size, every menu offers the same kinds of choices, so the event mix does not depend on
     the size. The `size % 10` nodes left over form a `next` chain behind a fifth choice of
     the last menu.
@@ -179,7 +185,13 @@ def make_document(size: int) -> dict[str, Any]:
         }
         nodes.update(survey(k))
         for j in range(3):
-            child = 3 * k + 1 + j
+            if k == 0 and j == 2:
+                text = both("Hello teacher! This is the CLIx helpdesk.", "नमस्ते! यह CLIx हेल्पडेस्क है।")
+                nodes["welcome"] = intro(text, 0, "m0")
+                label = both("About us", "हमारे बारे में")
+                choices.append({"label": label, "next": "welcome"})
+                continue
+            child = 3 * k + j + (1 if k == 0 else 0)  # block 0 has two child slots, others 3
             if child < blocks:
                 label = both(f"Topic {child}", f"विषय {child}")
                 text = both(f"Topic {child}: an introduction.", f"विषय {child}: परिचय।")
@@ -199,7 +211,7 @@ def make_document(size: int) -> dict[str, Any]:
         "flow": FLOW_ID,
         "title": f"Generated bench flow ({size} nodes)",
         "languages": ["en", "hi"],
-        "start": "m0",
+        "start": "welcome",
         "keyboard": "inline",
         "expire_after": "7d",
         "nodes": nodes,
@@ -338,45 +350,64 @@ def rss() -> int:
 
 def replay(
     runtime: Runtime, participants: int, who: Sequence[int], what: Sequence[Inbound]
-) -> tuple[float, list[Conversation]]:
+) -> tuple[float, float, list[Conversation]]:
+    """Send the schedule to fresh conversations: (wall-clock seconds, CPU seconds, them)."""
     convs = [Conversation() for _ in range(participants)]
     handle = runtime.handle
-    started = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     for index, event in zip(who, what, strict=True):
         handle(convs[index], event, NOW)
-    return time.perf_counter() - started, convs
+    return time.perf_counter() - wall, time.process_time() - cpu, convs
+
+
+Label = tuple[str, int, str]
+
+
+def where(label: Label) -> str:
+    file, line, name = label
+    return f"{Path(file).name}:{line}({name})" if line else name
 
 
 def profile_replay(
     runtime: Runtime, participants: int, who: Sequence[int], what: Sequence[Inbound], size: int
 ) -> list[tuple[str, float]]:
-    """cProfile one replay; print the top functions; return those above 20% of the total."""
+    """cProfile one replay and print where the time goes (to stderr).
+
+    Returns the hotspots: the outermost functions outside the runtime's own dispatch
+    (engine/runtime.py) that, with what they call, take more than 20% of the replay.
+    """
     profiler = cProfile.Profile()
     profiler.enable()
     replay(runtime, participants, who, what)
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]
-    total = max((entry[3] for entry in raw.values()), default=0.0)  # replay()'s cumulative
-    rows = sorted(raw.items(), key=lambda item: item[1][3], reverse=True)
-    print(
-        f"\n--- cProfile, {size} nodes, {len(what)} events: cumulative share ---", file=sys.stderr
-    )
-    hot: list[tuple[str, float]] = []
-    for (file, line, name), (_, calls, own, cumulative, _) in rows[:30]:
-        where = f"{Path(file).name}:{line}({name})" if line else name
-        share = cumulative / total if total else 0.0
-        print(f"{share:6.1%} cum {own / total:6.1%} own {calls:>9} {where}", file=sys.stderr)
-        if share > 0.20:
-            hot.append((where, share))
-    print(f"--- {size} nodes: most own time ---", file=sys.stderr)
-    for (file, line, name), (_, calls, own, _, _) in sorted(
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    raw: dict[Label, tuple[int, int, float, float, dict[Label, Any]]]
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = max((entry[3] for entry in raw.values()), default=0.0) or 1.0  # replay()'s
+    print(f"\n--- cProfile, {size} nodes, {len(what)} events ---", file=sys.stderr)
+    print("   cum    own     calls  function (30 with most cumulative time)", file=sys.stderr)
+    for label, (_, calls, own, cumulative, _) in sorted(
+        raw.items(), key=lambda item: item[1][3], reverse=True
+    )[:30]:
+        print(
+            f"{cumulative / total:6.1%} {own / total:6.1%} {calls:>9}  {where(label)}",
+            file=sys.stderr,
+        )
+    print("   own     calls  function (15 with most own time)", file=sys.stderr)
+    for label, (_, calls, own, _, _) in sorted(
         raw.items(), key=lambda item: item[1][2], reverse=True
     )[:15]:
-        where = f"{Path(file).name}:{line}({name})" if line else name
-        print(f"{own / total:6.1%} own {calls:>9} {where}", file=sys.stderr)
-    return hot
+        print(f"{own / total:6.1%} {calls:>9}  {where(label)}", file=sys.stderr)
+    dispatch = {Path(sys.modules[Runtime.__module__].__file__ or "").name, Path(__file__).name}
+    big = {
+        label
+        for label, entry in raw.items()
+        if entry[3] / total > 0.20 and Path(label[0]).name not in dispatch
+    }
+    outermost = [label for label in big if not any(caller in big for caller in raw[label][4])]
+    return sorted(
+        ((where(label), raw[label][3] / total) for label in outermost), key=lambda h: -h[1]
+    )
 
 
 class Subject:
@@ -386,30 +417,39 @@ class Subject:
         self.size, self.args = size, args
         document = make_document(size)
         self.setup: dict[str, Any] = {"size": size, "shape": shape(size)}
-        started = time.perf_counter()
-        if not args.no_validate:
-            text = json.dumps(document, ensure_ascii=False)
-            problems = validate_text(text, f"bench-{size}.json")
-            for problem in problems[:10]:
-                print(problem.format(), file=sys.stderr)
-            if problems:
-                raise SystemExit(f"the generated {size}-node flow does not validate")
-        self.setup["validate_s"] = None if args.no_validate else time.perf_counter() - started
         self.runtime = self._compile(document)
         self.who, self.what, self.recorded = self._record(document)
+        # last, so that its garbage does not flatter the RSS growth measured above
+        self.setup["validate_s"] = None if args.no_validate else self._validate(document)
+
+    def _validate(self, document: Mapping[str, Any]) -> float:
+        """Check the generated flow as `clixchat validate` would; stop on any problem."""
+        started = time.perf_counter()
+        text = json.dumps(document, ensure_ascii=False)
+        problems = validate_text(text, f"bench-{self.size}.json")
+        for problem in problems[:10]:
+            print(problem.format(), file=sys.stderr)
+        if problems:
+            raise SystemExit(f"the generated {self.size}-node flow does not validate")
+        return time.perf_counter() - started
 
     def _compile(self, document: Mapping[str, Any]) -> Runtime:
         """Median time of --compile-runs compiles; RSS growth of the first; tracemalloc of one."""
-        gc.collect()
-        rss_before = rss()
-        started = time.perf_counter()
-        runtime = compile_runtime(document)
-        times = [time.perf_counter() - started]
-        self.setup["compile_rss"] = rss() - rss_before
-        for _ in range(self.args.compile_runs - 1):
-            started = time.perf_counter()
-            compile_runtime(document)
-            times.append(time.perf_counter() - started)
+        walls: list[float] = []
+        cpus: list[float] = []
+        runtime: Runtime | None = None
+        for _ in range(self.args.compile_runs):
+            gc.collect()
+            rss_before = rss()
+            cpu, wall = time.process_time(), time.perf_counter()
+            compiled = compile_runtime(document)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            if runtime is None:  # the first compile: what the process grows by
+                self.setup["compile_rss"] = rss() - rss_before
+                runtime = compiled
+            del compiled
+        assert runtime is not None
         gc.collect()
         tracemalloc.start()
         kept = compile_runtime(document)
@@ -419,7 +459,11 @@ class Subject:
         gc.collect()
         machine = runtime.compiled[FLOW_ID].machine
         self.setup.update(
-            compile_s=times, compile_peak=peak, compile_retained=current, states=len(machine.states)
+            compile_s=walls,
+            compile_cpu=cpus,
+            compile_peak=peak,
+            compile_retained=current,
+            states=len(machine.states),
         )
         return runtime
 
@@ -460,16 +504,16 @@ class Subject:
 
     def replay(self) -> dict[str, Any]:
         gc.collect()
-        elapsed, convs = replay(self.runtime, self.args.participants, self.who, self.what)
+        wall, cpu, convs = replay(self.runtime, self.args.participants, self.who, self.what)
         if [c.to_dict() for c in convs] != self.recorded:
             raise SystemExit(f"{self.size} nodes: a replay did not end where the recording did")
-        return {"rate": len(self.what) / elapsed}
+        return {"wall": len(self.what) / wall, "cpu": len(self.what) / cpu, "share": cpu / wall}
 
     def memory(self) -> dict[str, Any]:
         """tracemalloc over one replay on fresh conversations, the caches already warm."""
         gc.collect()
         tracemalloc.start()
-        _, convs = replay(self.runtime, self.args.participants, self.who, self.what)
+        _, _, convs = replay(self.runtime, self.args.participants, self.who, self.what)
         gc.collect()
         current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -511,7 +555,7 @@ class Worker:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         self.result = self._answer()
-        self.result["rates"] = []
+        self.result.update(wall=[], cpu=[], share=[])
 
     def _answer(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -528,10 +572,12 @@ class Worker:
         return self._answer()
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
+        assert self.process.stdin is not None
+        try:
             self.process.stdin.write("quit\n")
             self.process.stdin.close()
+        except OSError:  # the worker is gone already
+            pass
         self.process.wait()
 
 
@@ -545,7 +591,8 @@ def measure(sizes: Sequence[int], args: argparse.Namespace) -> list[dict[str, An
         for rep in range(args.reps):
             print(f"replay {rep + 1} of {args.reps} ...", file=sys.stderr, flush=True)
             for worker in workers if rep % 2 == 0 else workers[::-1]:
-                worker.result["rates"].append(worker.ask("replay")["rate"])
+                for key, value in worker.ask("replay").items():
+                    worker.result[key].append(value)
         for worker in workers:
             worker.result.update(worker.ask("memory"))
             worker.result.update(worker.ask("profile") if args.profile else {"hot": []})
@@ -568,18 +615,37 @@ def mix_share(kind: str) -> Callable[[dict[str, Any]], str]:
     return lambda r: f"{r['kinds'].get(kind, 0) / r['events']:.1%}"
 
 
+def rate_cells(clock: str, what: str) -> Callable[[dict[str, Any]], str]:
+    """A table cell from one clock's events/s: their median, min-max or spread."""
+
+    def cell(r: dict[str, Any]) -> str:
+        rates: list[float] = r[clock]
+        median = statistics.median(rates)
+        if what == "median":
+            return f"{median:,.0f}"
+        if what == "range":
+            return f"{min(rates):,.0f}-{max(rates):,.0f}"
+        return f"{(max(rates) - min(rates)) / median:.1%}"
+
+    return cell
+
+
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> bool:
     rows: list[tuple[str, list[str]]] = []
 
     def row(name: str, cell: Callable[[dict[str, Any]], str]) -> None:
         rows.append((name, [cell(r) for r in results]))
 
-    def rate(r: dict[str, Any]) -> float:
-        rates: list[float] = r["rates"]
+    def rate(r: dict[str, Any], clock: str = "cpu") -> float:
+        rates: list[float] = r[clock]
         return statistics.median(rates)
 
     def ms(seconds: float) -> str:
         return f"{seconds * 1e3:.1f} ms"
+
+    def seconds(r: dict[str, Any], clock: str = "compile_cpu") -> float:
+        times: list[float] = r[clock]
+        return statistics.median(times)
 
     convs = f"{args.participants:,} conversations"
     row("10-node blocks + extra nodes", lambda r: " + ".join(map(str, r["shape"])))
@@ -588,17 +654,21 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> bool:
         "validation (not part of compile)",
         lambda r: "skipped" if r["validate_s"] is None else f"{r['validate_s']:.2f} s",
     )
-    row(f"compile, median of {args.compile_runs}", lambda r: ms(statistics.median(r["compile_s"])))
-    row("compile, min-max", lambda r: f"{ms(min(r['compile_s']))}-{ms(max(r['compile_s']))}")
+    row(f"compile, CPU time, median of {args.compile_runs}", lambda r: ms(seconds(r)))
+    row(
+        "  min-max",
+        lambda r: f"{ms(min(r['compile_cpu']))}-{ms(max(r['compile_cpu']))}",
+    )
+    row("compile, wall clock, median", lambda r: ms(seconds(r, "compile_s")))
     row("compile: tracemalloc peak", lambda r: mb(r["compile_peak"]))
     row("compile: tracemalloc retained", lambda r: mb(r["compile_retained"]))
     row("compile: RSS growth", lambda r: mb(r["compile_rss"]))
-    row(f"events/s, median of {args.reps}", lambda r: f"{rate(r):,.0f}")
-    row("events/s, min-max", lambda r: f"{min(r['rates']):,.0f}-{max(r['rates']):,.0f}")
-    row(
-        "spread, (max-min)/median", lambda r: f"{(max(r['rates']) - min(r['rates'])) / rate(r):.1%}"
-    )
-    row("µs per event", lambda r: f"{1e6 / rate(r):.1f}")
+    for clock, title in (("cpu", "CPU time"), ("wall", "wall clock")):
+        row(f"events/s, {title}, median of {args.reps}", rate_cells(clock, "median"))
+        row("  min-max", rate_cells(clock, "range"))
+        row("  spread, (max-min)/median", rate_cells(clock, "spread"))
+    row("µs per event, CPU time", lambda r: f"{1e6 / rate(r):.1f}")
+    row("CPU time / wall clock, lowest", lambda r: f"{min(r['share']):.2f}")
     row("nodes passed per event", lambda r: f"{r['chain']:.2f}")
     row("nodes visited while recording", lambda r: f"{r['visited']:,} of {r['size']:,}")
     row(f"{convs}: tracemalloc peak", lambda r: mb(r["conv_peak"]))
@@ -622,44 +692,55 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> bool:
         print(name.ljust(width) + "".join(c.rjust(cells) for c in cs))
     print(
         "* while recording the schedule: the conversations, the schedule itself and the "
-        "runtime's per-node label cache"
+        "runtime's per-node caches (labels, keyboards)"
     )
 
-    print("\nTargets")
+    busy = min(share for r in results for share in r["share"])
+    if busy < 0.95:
+        print(
+            f"! the machine was busy: in one replay this process ran only {busy:.0%} of the "
+            "time; CPU-time numbers hold, wall-clock numbers are low and noisy"
+        )
+    print("\nTargets (judged on CPU time; wall clock in brackets)")
     ok = True
     for r in results:
         passed = rate(r) >= TARGET_RATE
         ok &= passed
         print(
             f"  {r['size']:,} nodes: events/s >= {TARGET_RATE:,.0f}: "
-            f"{rate(r):,.0f}  {verdict(passed)}"
+            f"{rate(r):,.0f} ({rate(r, 'wall'):,.0f})  {verdict(passed)}"
         )
     if len(results) > 1:
         small, large = results[0], results[-1]
         ratio = rate(large) / rate(small)
+        wall_ratio = rate(large, "wall") / rate(small, "wall")
         passed = abs(1 - ratio) < TARGET_DIFFERENCE
         ok &= passed
         print(
             f"  events/s, {large['size']:,} vs {small['size']:,} nodes, differ by < "
-            f"{TARGET_DIFFERENCE:.0%}: ratio {ratio:.3f} ({ratio - 1:+.1%})  {verdict(passed)}"
+            f"{TARGET_DIFFERENCE:.0%}: ratio {ratio:.3f} ({ratio - 1:+.1%}) "
+            f"({wall_ratio:.3f})  {verdict(passed)}"
         )
     for r in results:
-        seconds = statistics.median(r["compile_s"])
+        took = f"{ms(seconds(r))} ({ms(seconds(r, 'compile_s'))})"
         if r["size"] <= COMPILE_TARGET_NODES:
-            passed = seconds < TARGET_COMPILE
+            passed = seconds(r) < TARGET_COMPILE
             ok &= passed
             print(
-                f"  {r['size']:,} nodes: compile < {TARGET_COMPILE:.0f} s: "
-                f"{ms(seconds)}  {verdict(passed)}"
+                f"  {r['size']:,} nodes: compile < {TARGET_COMPILE:.0f} s: {took}  "
+                f"{verdict(passed)}"
             )
         else:
             print(
-                f"  {r['size']:,} nodes: compile {ms(seconds)} (the 1 s target is for "
-                f"{COMPILE_TARGET_NODES:,} nodes; not judged)"
+                f"  {r['size']:,} nodes: compile {took}; the 1 s target is for "
+                f"{COMPILE_TARGET_NODES:,} nodes: not judged"
             )
     for r in results:
-        for where, share in r["hot"]:
-            print(f"  profile, {r['size']:,} nodes: {where} takes {share:.0%} of the replay")
+        for hotspot, share in r["hot"]:
+            print(
+                f"  profile, {r['size']:,} nodes: {hotspot} and what it calls take {share:.0%} "
+                "of the replay (> 20%)"
+            )
     print(f"overall: {verdict(ok)}")
     return ok
 
@@ -680,7 +761,14 @@ def main() -> int:
     args = parser.parse_args()
     if args.worker is not None:
         return serve(args.worker, args)
-    sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    try:
+        sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    except ValueError:
+        parser.error(f"--sizes: not a comma-separated list of numbers: {args.sizes!r}")
+    if not sizes or min(sizes) < BLOCK:
+        parser.error(f"--sizes: every size must be at least {BLOCK} nodes")
+    if min(args.events, args.participants, args.reps, args.compile_runs) < 1:
+        parser.error("--events, --participants, --reps and --compile-runs must be at least 1")
     return 0 if report(measure(sizes, args), args) else 1
 
 

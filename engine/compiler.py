@@ -55,9 +55,16 @@ def _jump(event: EventData) -> None:
 class CompiledFlow:
     flow: Flow
     machine: Machine
+    plain: Mapping[tuple[str, str], str]
+    """(event, state) -> destination for the machine's unconditional transitions, read from
+    the machine once; firing one is a dictionary look-up plus the machine's own set_state."""
 
     def fire(self, event: str, model: Any, **kwargs: Any) -> bool:
         """Fire an event on a participant's state object; False when it does not apply here."""
+        dest = self.plain.get((event, getattr(model, MODEL_ATTRIBUTE)))
+        if dest is not None:
+            self.machine.set_state(dest, model)
+            return True
         found = self.machine.events.get(event)
         if found is None:
             return False
@@ -104,4 +111,26 @@ def compile_flow(flow: Flow) -> CompiledFlow:
         model_attribute=MODEL_ATTRIBUTE,
         name=flow.id,
     )
-    return CompiledFlow(flow, machine)
+    return CompiledFlow(flow, machine, _plain_transitions(machine))
+
+
+def _plain_transitions(machine: Machine) -> dict[tuple[str, str], str]:
+    """The transitions that need no condition or callback, where the state has only one for the
+    event: those resolve to a fixed destination. Branch routes (conditions) and jumps (a
+    callback) always go through transitions' own trigger."""
+    plain: dict[tuple[str, str], str] = {}
+    for name, event in machine.events.items():
+        for source, candidates in event.transitions.items():
+            if len(candidates) != 1:
+                continue
+            only = candidates[0]
+            if only.dest is None or only.conditions or only.prepare or only.before or only.after:
+                continue
+            plain[(name, source)] = only.dest
+    has_callbacks = (
+        any(state.on_enter or state.on_exit for state in machine.states.values())
+        or machine.before_state_change
+        or machine.after_state_change
+        or machine.prepare_event
+    )
+    return {} if has_callbacks else plain

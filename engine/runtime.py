@@ -17,7 +17,7 @@ from engine.conversation import Conversation
 from engine.events import Button, Inbound, KeyboardKind, Outbound
 from engine.flow import Flow, Media, Node, SayItem
 from engine.keyboards import BACK_DATA, RESTART_DATA, keyboard_for, label, node_tag
-from engine.text import localize, normalize, render
+from engine.text import all_languages, localize, normalize, render
 
 Rows = tuple[tuple[Button, ...], ...]
 MAX_CHAIN = 1000
@@ -201,8 +201,9 @@ class Runtime:
         cached = self._keyboards.get(key)
         if cached is None:
             cached = keyboard_for(flow, node, lang, conv.variables, can_back)
-            if not any("{" in label for row in cached[1] for label in (b.label for b in row)):
-                self._keyboards[key] = cached  # labels without {var} are the same for everyone
+            templated = any("{" in text for c in node.choices for text in all_languages(c.label))
+            if not templated:  # labels without {var} read the same for every participant
+                self._keyboards[key] = cached
         kind, rows = cached
         if not turn.messages or turn.messages[-1].keyboard is not None:
             last = node.say[-1] if node.say else None

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,7 +81,7 @@ class FlowView:
         """A top-level key that is present and schema-sound."""
         return key in self.doc and self.sound(key)
 
-    @property
+    @cached_property
     def node_ids(self) -> frozenset[str]:
         nodes = self.doc.get("nodes")
         return frozenset(nodes) if isinstance(nodes, dict) else frozenset()

@@ -31,3 +31,17 @@ def test_events_cover_choices_answers_advance_branch_timeout_restart_and_jump() 
     assert compiled.fire("restart", person) and person.node == "start"
     assert not compiled.fire("no-such-event", person)
     assert not compiled.can("answer", "start") and compiled.can("answer", "feedback")
+
+
+def test_plain_transitions_are_read_from_the_machine_and_routes_keep_their_conditions() -> None:
+    compiled = compile_flow(load_flow("helpdesk.json"))
+    machine_edges = {
+        (name, source): candidates[0].dest
+        for name, event in compiled.machine.events.items()
+        for source, candidates in event.transitions.items()
+        if len(candidates) == 1 and not candidates[0].conditions and candidates[0].dest
+    }
+    assert compiled.plain == machine_edges
+    assert ("route", "route") not in compiled.plain  # two conditional candidates: trigger decides
+    person = Conversation(flow="helpdesk", node="route")
+    assert compiled.fire("route", person, variables={"years": 30}) and person.node == "expert"

@@ -322,3 +322,18 @@ def test_unknown_command_is_answered(helpdesk: Runtime, conv: Conversation) -> N
     turn = send(helpdesk, conv, "/frobnicate")
     assert turn.kind == "unknown_command" and conv.node == "start"
     assert labels(turn)[0] == "Modules"
+
+
+def test_regression_keyboard_cache_leaked_one_participants_name_onto_anothers_button() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Name?", "ask": {"save_as": "name", "type": "text"}, "next": "menu"},
+            "menu": {"say": "Hi", "choices": [{"label": "Continue as {name}", "next": "start"}]},
+        }
+    )
+    rt = Runtime({"t": flow}, "t")
+    for name in ("Asha", "Ravi"):
+        conv = Conversation()
+        rt.handle(conv, Inbound.message("/start"))
+        turn = rt.handle(conv, Inbound.message(name))
+        assert labels(turn)[0] == f"Continue as {name}"
