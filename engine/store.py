@@ -53,6 +53,7 @@ from engine.store_sql import (
     Dialect,
     InteractionRecord,
     ParticipantRow,
+    SendFailure,
     Session,
     utc,
 )
@@ -126,6 +127,8 @@ class Store:
         """Set when the store initialised Tortoise itself (then it closes it)."""
         self._recorded_generation: int | None = None
         self._closed = False
+        self._failures: list[SendFailure] = []
+        self._failures_flush: asyncio.Future[int] | None = None
 
     # ----------------------------------------------------------------- public API
     async def handle(
@@ -164,13 +167,17 @@ class Store:
 
     async def record_send_failure(
         self, pseudonym: str, method: str, code: int, description: str
-    ) -> bool:
-        """Record a reply that could not be delivered (kind send_failed): never lost silently."""
-        now = datetime.now(UTC)
-        recorded: bool = await self._chore(
-            lambda session: session.send_failed(pseudonym, method, code, description, now)
-        )
-        return recorded
+    ) -> None:
+        """Record a reply that could not be delivered (kind send_failed): never lost silently.
+        Failures arriving together (an outbox stopping with a backlog) share one transaction."""
+        self._failures.append(SendFailure(pseudonym, method, code, description, datetime.now(UTC)))
+        if self._failures_flush is None:
+            self._failures_flush = asyncio.ensure_future(self._chore(self._flush_failures))
+        await asyncio.shield(self._failures_flush)
+
+    async def _flush_failures(self, session: Session) -> int:
+        failures, self._failures, self._failures_flush = self._failures, [], None
+        return await session.send_failed(failures)
 
     async def due_timeouts(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         """(pseudonym, "flow:node") of active participants whose waiting node timed out."""

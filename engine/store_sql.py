@@ -324,32 +324,55 @@ class Session:
         )
         return len(new)
 
-    async def send_failed(
-        self, pseudonym: str, method: str, code: int, description: str, now: datetime
-    ) -> bool:
-        """Record a reply the Bot API refused for good, as an interaction of kind send_failed."""
-        query = "SELECT id, flow, revision, node FROM participant WHERE pseudonym = ?"
-        found = await self.db.execute_query_dict(self.dialect.sql(query), [pseudonym])
-        if not found:
-            return False
-        row = found[0]
-        place = f"{row['flow']}:{row['node']}" if row["node"] is not None else None
-        record = InteractionRecord(
-            participant_id=int(row["id"]),
-            flow=row["flow"] or "",
-            revision=row["revision"] or "",
-            node_before=place,
-            node_after=place,
-            kind="send_failed",
-            input_kind="",
-            input_text=None,
-            input_media=None,
-            output=[],
-            buttons=[],
-            saved={"method": method, "code": code, "description": description[:200]},
-            received_at=now,
-            responded_at=now,
-            update_id=None,
-        )
-        await self._many(*self.dialect.insert_interactions([record]))
-        return True
+    async def send_failed(self, failures: Sequence[SendFailure]) -> int:
+        """Record replies the Bot API refused for good, as interactions of kind send_failed
+        (one query per 500 participants, one insert for all)."""
+        found: dict[str, Any] = {}
+        names = sorted({f.pseudonym for f in failures})
+        for start in range(0, len(names), 500):
+            where, values = self.dialect._in(names[start : start + 500], "varchar")
+            columns = "id, pseudonym, flow, revision, node"
+            query = f"SELECT {columns} FROM participant WHERE pseudonym {where}"
+            for row in await self.db.execute_query_dict(self.dialect.sql(query), values):
+                found[row["pseudonym"]] = row
+        records = []
+        for failure in failures:
+            if failure.pseudonym not in found:
+                continue
+            row = found[failure.pseudonym]
+            place = f"{row['flow']}:{row['node']}" if row["node"] is not None else None
+            saved = {
+                "method": failure.method,
+                "code": failure.code,
+                "description": failure.description[:200],
+            }
+            records.append(
+                InteractionRecord(
+                    participant_id=int(row["id"]),
+                    flow=row["flow"] or "",
+                    revision=row["revision"] or "",
+                    node_before=place,
+                    node_after=place,
+                    kind="send_failed",
+                    input_kind="",
+                    input_text=None,
+                    input_media=None,
+                    output=[],
+                    buttons=[],
+                    saved=saved,
+                    received_at=failure.at,
+                    responded_at=failure.at,
+                    update_id=None,
+                )
+            )
+        await self._many(*self.dialect.insert_interactions(records))
+        return len(records)
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    pseudonym: str
+    method: str
+    code: int
+    description: str
+    at: datetime
