@@ -244,9 +244,10 @@ class Outbox:
         self._queues.clear()
         if left:
             log.warning("outbox stopped with %d message(s) unsent", len(left))
+        self.stats.dropped += len(left)
+        # reported together, so a store can record a backlog in one transaction
+        await asyncio.gather(*(self._fail(item, 0, STOPPED, log_it=False) for item in left))
         for item in left:
-            self.stats.dropped += 1
-            await self._fail(item, 0, STOPPED, log_it=False)
             _settle(item)
 
     # ---- the per-chat workers -------------------------------------------------------------
