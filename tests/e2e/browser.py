@@ -6,16 +6,14 @@ is only the driver and never downloads a browser of its own.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
-
 from engine.serve import build_services
 from engine.settings import load_settings
+from tests.e2e.stack import serving
 from web.app import Services, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,17 +51,5 @@ async def simulator_app(tmp_path: Path) -> AsyncIterator[Simulator]:
     )
     services = build_services(settings)
     assert services.outbox is None, "the simulator is mounted only without a Telegram token"
-    app = create_app(services)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield Simulator(f"http://127.0.0.1:{port}", services)
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(create_app(services)) as url:
+        yield Simulator(url, services)

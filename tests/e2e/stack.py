@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from engine.serve import build_services
 from engine.settings import load_settings
@@ -117,6 +118,24 @@ def flow_dir(tmp_path: Path, keyboard: str = "reply") -> Path:
 
 
 @asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Run the real app under uvicorn on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
 async def running_stack(
     tmp_path: Path, keyboard: str = "reply", **env: str
 ) -> AsyncIterator[Stack]:
@@ -134,19 +153,6 @@ async def running_stack(
             env_file=None,
         )
         services = build_services(settings)
-        app = create_app(services)
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            async with httpx.AsyncClient(timeout=10) as http:
-                yield Stack(api, http, services, f"http://127.0.0.1:{port}", tmp_path / "e2e.db")
-        finally:
-            server.should_exit = True
-            await task
-            shutil.rmtree(tmp_path / "flows", ignore_errors=True)
+        async with serving(create_app(services)) as url, httpx.AsyncClient(timeout=10) as http:
+            yield Stack(api, http, services, url, tmp_path / "e2e.db")
+        shutil.rmtree(tmp_path / "flows", ignore_errors=True)
