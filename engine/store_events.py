@@ -59,11 +59,6 @@ def migration_record(
         node_before=_place(move.flow, move.from_node),
         node_after=_place(move.flow, move.to_node),
         kind="migrated",
-        input_kind="",
-        input_text=None,
-        input_media=None,
-        output=[],
-        buttons=[],
         saved={
             "from": move.from_revision,
             "to": move.to_revision,
@@ -73,7 +68,6 @@ def migration_record(
         },
         received_at=received,
         responded_at=responded,
-        update_id=None,
     )
 
 
@@ -165,13 +159,6 @@ def reset_participant(row: ParticipantRow, flow: str, now: datetime) -> Interact
         node_before=before,
         node_after=None,
         kind="reset",
-        input_kind="",
-        input_text=None,
-        input_media=None,
-        output=[],
-        buttons=[],
-        saved={},
         received_at=now,
         responded_at=now,
-        update_id=None,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -50,21 +50,23 @@ class ParticipantRow:
 
 @dataclass
 class InteractionRecord:
+    """One interaction row; what the engine did not receive or send defaults to empty."""
+
     participant_id: int
     flow: str
     revision: str
     node_before: str | None
     node_after: str | None
     kind: str
-    input_kind: str
-    input_text: str | None
-    input_media: str | None
-    output: list[dict[str, Any]]
-    buttons: list[str]
-    saved: dict[str, Any]
     received_at: datetime
     responded_at: datetime
-    update_id: int | None
+    input_kind: str = ""
+    input_text: str | None = None
+    input_media: str | None = None
+    output: list[dict[str, Any]] = field(default_factory=list)
+    buttons: list[str] = field(default_factory=list)
+    saved: dict[str, Any] = field(default_factory=dict)
+    update_id: int | None = None
 
 
 def utc(moment: datetime) -> datetime:
@@ -354,15 +356,9 @@ class Session:
                     node_before=place,
                     node_after=place,
                     kind="send_failed",
-                    input_kind="",
-                    input_text=None,
-                    input_media=None,
-                    output=[],
-                    buttons=[],
                     saved=saved,
                     received_at=failure.at,
                     responded_at=failure.at,
-                    update_id=None,
                 )
             )
         await self._many(*self.dialect.insert_interactions(records))
