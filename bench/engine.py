@@ -10,7 +10,7 @@ Each size gets its own worker process (so one size's memory does not blur the ot
      ask -> thanks -> back to the menu, and three say-then-`next` nodes leading to the child
      blocks of a 3-ary menu tree, or back to the main menu; the start is a welcome node in
      block 0), so the event mix is the same at every size; it is checked with
-     `engine.validation` last (any error or warning stops the bench);
+     `engine.authoring.validation` last (any error or warning stops the bench);
   2. times the compile, `flow_from_document` + `Runtime(...)` (one transitions Machine per
      flow), `--compile-runs` times (median); tracemalloc peak and RSS growth of it;
   3. records a schedule: `--events` events over `--participants` Conversations, each event
@@ -52,12 +52,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.conversation import Conversation
-from engine.events import Inbound
-from engine.flow import flow_from_document
-from engine.keyboards import node_tag
-from engine.runtime import Runtime
-from engine.validation import validate_text
+from engine.authoring.validation import validate_text
+from engine.core.conversation import Conversation
+from engine.core.events import Inbound
+from engine.core.flow import flow_from_document
+from engine.core.keyboards import node_tag
+from engine.core.runtime import Runtime
 
 TARGET_RATE = 20_000.0
 TARGET_DIFFERENCE = 0.10
@@ -755,7 +755,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile one replay per size")
     parser.add_argument(
-        "--no-validate", action="store_true", help="skip engine.validation of the generated flows"
+        "--no-validate",
+        action="store_true",
+        help="skip engine.authoring.validation of the generated flows",
     )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg  # type: ignore[import-untyped]
 from tortoise import Tortoise
 
-from engine.db import tortoise_config
-from engine.events import Inbound
-from engine.live import LiveFlows
-from engine.models import Interaction
-from engine.privacy import Privacy
-from engine.store import Store
+from engine.authoring.live import LiveFlows
+from engine.core.events import Inbound
+from engine.storage.db import tortoise_config
+from engine.storage.models import Interaction
+from engine.storage.privacy import Privacy
+from engine.storage.store import Store
 
 TARGET = 1000.0
 FLOW = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "helpdesk.json"

@@ -51,9 +51,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 import asyncpg  # type: ignore[import-untyped]
 
-from engine.conversation import Conversation
-from engine.events import Inbound
-from engine.live import LiveFlows
+from engine.authoring.live import LiveFlows
+from engine.core.conversation import Conversation
+from engine.core.events import Inbound
 from tests.e2e import updates
 from tests.e2e.botapi_double import BotApiDouble
 

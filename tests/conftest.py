@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from engine.conversation import Conversation
-from engine.flow import Flow, flow_from_document
-from engine.runtime import Runtime
+from engine.core.conversation import Conversation
+from engine.core.flow import Flow, flow_from_document
+from engine.core.runtime import Runtime
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -20,10 +20,10 @@ import pytest
 from tortoise import Tortoise
 from tortoise.connection import connections
 
-from engine.db import tortoise_config
-from engine.live import LiveFlows
-from engine.privacy import Privacy
-from engine.store import Store
+from engine.authoring.live import LiveFlows
+from engine.storage.db import tortoise_config
+from engine.storage.privacy import Privacy
+from engine.storage.store import Store
 
 POSTGRES_ENV = "CLIXCHAT_TEST_POSTGRES"
 

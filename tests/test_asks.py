@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from engine.asks import check
-from engine.events import Inbound
+from engine.core.asks import check
+from engine.core.events import Inbound
 
 
 def text(value: str) -> Inbound:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from engine.cli.main import main
 
 ROOT = Path(__file__).parent.parent
 BROKEN = ROOT / "tests" / "flows" / "broken"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from engine.cli.main import main
 
 HELPDESK = Path(__file__).parent / "fixtures" / "helpdesk.json"
 
@@ -46,7 +46,15 @@ def test_diff_counts_participants_waiting_at_each_node(
     url = f"sqlite://{tmp_path / 'diff.db'}"
     script = tmp_path / "s.txt"
     script.write_text("/start\nProfile\n")
-    env_run = [sys.executable, "-m", "engine.cli", "chat", str(HELPDESK), "--script", str(script)]
+    env_run = [
+        sys.executable,
+        "-m",
+        "engine.cli.main",
+        "chat",
+        str(HELPDESK),
+        "--script",
+        str(script),
+    ]
     subprocess.run(env_run, check=True, capture_output=True, env={"DATABASE_URL": url, "PATH": ""})
     code = main(
         ["diff", str(HELPDESK), str(edited(tmp_path)), "--database", url, "--format", "json"]

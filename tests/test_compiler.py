@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.compiler import compile_flow
-from engine.conversation import Conversation
+from engine.core.compiler import compile_flow
+from engine.core.conversation import Conversation
 from tests.conftest import load_flow
 
 

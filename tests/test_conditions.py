@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from engine.conditions import holds
-from engine.flow import Rule
+from engine.core.conditions import holds
+from engine.core.flow import Rule
 
 VARS: dict[str, Any] = {
     "years": 5,

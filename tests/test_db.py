@@ -11,7 +11,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.connection import connections
 
-from engine import db
+from engine.storage import db
 from tests.db import fresh_url
 
 COLUMNS = {
@@ -40,7 +40,7 @@ async def _schema(url: str, kind: str, generate: bool) -> set[tuple[str, str, st
 
 def _upgrade_in_child(url: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "db", "upgrade", "--database", url],
+        [sys.executable, "-m", "engine.cli.main", "db", "upgrade", "--database", url],
         capture_output=True,
         text=True,
         check=True,

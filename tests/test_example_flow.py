@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from engine.conversation import Conversation
-from engine.events import Inbound
-from engine.library import load_library
-from engine.runtime import Runtime
-from engine.validation import validate_paths
+from engine.authoring.library import load_library
+from engine.authoring.validation import validate_paths
+from engine.core.conversation import Conversation
+from engine.core.events import Inbound
+from engine.core.runtime import Runtime
 
 FLOWS = Path(__file__).parent.parent / "flows"
 

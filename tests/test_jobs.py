@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.events import Inbound
-from engine.jobs import fire_due_timeouts
-from engine.store import Delivery, Store
+from engine.core.events import Inbound
+from engine.service.scheduler import fire_due_timeouts
+from engine.storage.store import Delivery, Store
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.conversation import Conversation
-from engine.events import Inbound
-from engine.keyboards import node_tag
-from engine.runtime import Runtime, Turn
+from engine.core.conversation import Conversation
+from engine.core.events import Inbound
+from engine.core.keyboards import node_tag
+from engine.core.runtime import Runtime, Turn
 from tests.conftest import make_flow
 
 

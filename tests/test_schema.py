@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from engine.schema import SCHEMA_ID, SCHEMA_PATH, load_schema, schema_errors
+from engine.authoring.schema import SCHEMA_ID, SCHEMA_PATH, load_schema, schema_errors
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "flow-format.md"
 
@@ -102,7 +102,7 @@ def test_design_example_validates() -> None:
 
 
 def test_design_example_also_passes_the_semantic_checks() -> None:
-    from engine.validation import validate_text
+    from engine.authoring.validation import validate_text
 
     problems = validate_text(DESIGN_EXAMPLE, "flows/clix-teachers.json")
     assert [p.format() for p in problems] == []

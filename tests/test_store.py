@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
-from engine.db import tortoise_config
-from engine.events import Inbound
-from engine.live import LiveFlows
-from engine.models import FlowRevision, Interaction, Participant, ProcessedUpdate
-from engine.runtime import Runtime
-from engine.store import Store
-from engine.store_sql import Dialect
+from engine.authoring.live import LiveFlows
+from engine.core.events import Inbound
+from engine.core.runtime import Runtime
+from engine.storage.db import tortoise_config
+from engine.storage.models import FlowRevision, Interaction, Participant, ProcessedUpdate
+from engine.storage.sql import Dialect
+from engine.storage.store import Store
 from tests.db import Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -400,7 +400,7 @@ async def test_the_generic_transaction_path_keeps_the_same_promises(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where SQLite's two-trip path is unavailable, Tortoise transactions do the same job."""
-    monkeypatch.setattr("engine.store.fast_sqlite_available", lambda: False)
+    monkeypatch.setattr("engine.storage.store.fast_sqlite_available", lambda: False)
     store = Store(LiveFlows([FIXTURES / "helpdesk.json"]), PRIVACY, database_url=database.url)
     try:
         await store.handle("telegram", Inbound.message("/start"), user_id=51, update_id=1)

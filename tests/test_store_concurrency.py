@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from engine.conversation import Conversation
-from engine.events import Inbound
-from engine.live import LiveFlows
-from engine.models import Interaction, Participant
-from engine.privacy import Privacy
-from engine.runtime import Runtime, Turn
-from engine.store import Delivery, Store
+from engine.authoring.live import LiveFlows
+from engine.core.conversation import Conversation
+from engine.core.events import Inbound
+from engine.core.runtime import Runtime, Turn
+from engine.storage.models import Interaction, Participant
+from engine.storage.privacy import Privacy
+from engine.storage.store import Delivery, Store
 from tests.db import Database
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from engine.events import Inbound
-from engine.store import Store
+from engine.core.events import Inbound
+from engine.storage.store import Store
 from tests.db import Database
 
 

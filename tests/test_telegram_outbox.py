@@ -18,9 +18,9 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from engine.events import Outbound
-from engine.telegram.outbox import Outbox
-from engine.telegram.replies import Call, call_for
+from engine.channels.telegram.outbox import Outbox
+from engine.channels.telegram.replies import Call, call_for
+from engine.core.events import Outbound
 from tests.e2e.botapi_double import BotApiDouble
 
 TOKEN = "123:ABC"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.telegram.ratelimit import Limits, TokenBucket
+from engine.channels.telegram.ratelimit import Limits, TokenBucket
 
 
 class FakeTime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import Update
 
-from engine.telegram.updates import interpret
+from engine.channels.telegram.updates import interpret
 from tests.e2e import updates as u
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.text import ascii_digits, localize, normalize, parse_duration, render
+from engine.core.text import ascii_digits, localize, normalize, parse_duration, render
 
 
 def test_localize_falls_back_to_the_flows_first_language() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.validation import Problem, validate_file, validate_paths, validate_text
+from engine.authoring.validation import Problem, validate_file, validate_paths, validate_text
 
 FLOWS = Path(__file__).parent / "flows"
 GOOD = sorted((FLOWS / "good").glob("*.json"))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from engine.serve import build_services
-from engine.settings import load_settings
+from engine.service.settings import load_settings
+from engine.service.wiring import build_services
 from web.app import create_app
 
 FLOWS = Path(__file__).parent.parent / "flows"

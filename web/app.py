@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from prometheus_client import generate_latest
 from starlette.applications import Starlette
@@ -15,30 +13,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine.live import LiveFlows
-from engine.settings import Settings
+from engine.service.wiring import Services
 from web import simulator
-from web.metrics import Metrics
 from web.webhook import webhook
 
-if TYPE_CHECKING:
-    from engine.store import Store
-    from engine.telegram.outbox import Outbox
-
 STATIC = Path(__file__).parent / "static"
-
-
-@dataclass
-class Services:
-    """Everything a request handler needs, built once by `clixchat serve` (or a test)."""
-
-    settings: Settings
-    flows: LiveFlows
-    store: Store
-    outbox: Outbox | None = None
-    metrics: Metrics = field(default_factory=Metrics)
-    started: list[Any] = field(default_factory=list)
-    """Things with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
 
 
 async def healthz(request: Request) -> Response:
@@ -75,13 +54,11 @@ async def root(request: Request) -> Response:
 def create_app(services: Services) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for part in services.started:
-            await part.start()
+        await services.start()
         try:
             yield
         finally:
-            for part in reversed(services.started):
-                await part.stop()
+            await services.stop()
 
     routes = [
         Route("/", root),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from engine.serve import build_services, configure_logging
-from engine.settings import load_settings
+from engine.service.logs import configure_logging
+from engine.service.settings import load_settings
+from engine.service.wiring import build_services
 from web.app import create_app
 
 

@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.serve import build_services
-from engine.settings import load_settings
+from engine.service.settings import load_settings
+from engine.service.wiring import build_services
 from tests.e2e.stack import serving
 from web.app import Services, create_app
 

@@ -16,8 +16,8 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from engine.serve import build_services
-from engine.settings import load_settings
+from engine.service.settings import load_settings
+from engine.service.wiring import build_services
 from tests.e2e.botapi_double import BotApiDouble
 from web.app import Services, create_app
 

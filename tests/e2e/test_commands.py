@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import cli_serve
-from engine.cli import main
+from engine.cli import serve as cli_serve
+from engine.cli.main import main
 from tests.e2e import updates as u
 from tests.e2e.botapi_double import BotApiDouble
 from tests.e2e.stack import SECRET, TOKEN, flow_dir

@@ -1,0 +1,77 @@
+"""Settings from the environment (and a `.env` file), as DESIGN.md lists them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+class ConfigError(Exception):
+    """A setting that stops a command from starting (one line)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    webhook_secret: str | None = None
+    public_url: str | None = None
+    database_url: str = "sqlite://clixchat.db"
+    secret: str | None = None
+    flows_dir: Path = Path("flows")
+    main_flow: str | None = None
+    backup_dir: Path = Path("backups")
+    backup_cron: str = "0 2 * * *"
+    backup_keep: int = 14
+    cert_path: str | None = None
+    cert_host: str | None = None
+    cert_warn_days: int = 21
+    cert_renew_command: str = "certbot renew --nginx"
+    workers: int = 1
+    """How many `serve` worker processes share the bot (set by `serve --workers`)."""
+
+
+def _int(value: str | None, default: int, name: str) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | None = ".env"
+) -> Settings:
+    """Environment variables win over the `.env` file; unknown names are ignored."""
+    values: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        return value if value not in (None, "") else None
+
+    return Settings(
+        telegram_token=get("TELEGRAM_TOKEN") or get("TELEGRAM_KEY"),
+        telegram_api_url=(get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+        webhook_secret=get("WEBHOOK_SECRET"),
+        public_url=get("PUBLIC_URL"),
+        database_url=get("DATABASE_URL") or "sqlite://clixchat.db",
+        secret=get("CLIXCHAT_SECRET"),
+        flows_dir=Path(get("FLOWS_DIR") or "flows"),
+        main_flow=get("CLIXCHAT_FLOW"),
+        backup_dir=Path(get("BACKUP_DIR") or "backups"),
+        backup_cron=get("BACKUP_CRON") or "0 2 * * *",
+        backup_keep=_int(get("BACKUP_KEEP"), 14, "BACKUP_KEEP"),
+        cert_path=get("CERT_PATH"),
+        cert_host=get("CERT_HOST"),
+        cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
+        cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
+        workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
+    )

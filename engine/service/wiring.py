@@ -1,0 +1,167 @@
+"""Putting the service together from settings: flows, store, Telegram channel, scheduler."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engine.authoring.live import LiveFlows
+from engine.channels.telegram.handling import TelegramChannel
+from engine.channels.telegram.metrics import Metrics
+from engine.service.settings import ConfigError, Settings
+from engine.storage import db
+from engine.storage.privacy import Privacy
+from engine.storage.store import Delivery, Store
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from engine.channels.telegram.outbox import Outbox
+
+log = logging.getLogger("clixchat.serve")
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+class Part(Protocol):
+    """Something that runs for the service's lifetime (the store, the outbox, the scheduler)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs, built once by `clixchat serve` (or a test)."""
+
+    settings: Settings
+    flows: LiveFlows
+    store: Store
+    outbox: Outbox | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    started: list[Any] = field(default_factory=list)
+    """Parts with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
+
+    @property
+    def telegram(self) -> TelegramChannel | None:
+        """The Telegram channel, when a token is set (else there is no webhook)."""
+        if self.outbox is None:
+            return None
+        return TelegramChannel(self.store, self.flows, self.outbox, self.metrics)
+
+    async def start(self) -> None:
+        for part in self.started:
+            await part.start()
+
+    async def stop(self) -> None:
+        for part in reversed(self.started):
+            await part.stop()
+
+
+def local_secret(settings: Settings) -> str:
+    """CLIXCHAT_SECRET, or for the embedded SQLite default without Telegram, a secret made once
+    and kept in `.clixchat-secret` beside the database so pseudonyms stay stable."""
+    if settings.secret:
+        return settings.secret
+    if settings.telegram_token or db.is_postgres(settings.database_url):
+        raise ConfigError("CLIXCHAT_SECRET is required with a Telegram token or PostgreSQL")
+    path = Path(".clixchat-secret")
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        os.chmod(path, 0o600)
+        log.warning("no CLIXCHAT_SECRET: made one in %s for this local setup", path)
+    return path.read_text().strip()
+
+
+def check(settings: Settings) -> None:
+    if settings.telegram_token and not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET is required when TELEGRAM_TOKEN is set")
+
+
+def make_bot(settings: Settings) -> Bot:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    if not settings.telegram_token:
+        raise ConfigError("TELEGRAM_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(settings.telegram_token, session=session)
+
+
+async def prepare_database(settings: Settings) -> None:
+    """The embedded SQLite migrates itself; PostgreSQL is migrated with `clixchat db upgrade`."""
+    if not db.is_postgres(settings.database_url):
+        applied = await db.upgrade(settings.database_url)
+        if applied:
+            log.info("database migrated: %s", ", ".join(applied))
+
+
+def build_services(settings: Settings) -> Services:
+    from engine.channels.telegram.outbox import Outbox
+    from engine.channels.telegram.replies import call_for
+    from engine.service.scheduler import Jobs
+
+    check(settings)
+    flows = LiveFlows([settings.flows_dir], settings.main_flow)
+    store = Store(flows, Privacy(local_secret(settings)), database_url=settings.database_url)
+    outbox = None
+    if settings.telegram_token:
+        blocked_store = store
+
+        async def on_blocked(pseudonym: str) -> None:
+            await blocked_store.set_active_pseudonym(pseudonym, False)
+
+        async def on_failure(pseudonym: str, method: str, code: int, description: str) -> None:
+            if pseudonym:
+                await blocked_store.record_send_failure(pseudonym, method, code, description)
+
+        # Telegram's 30 messages/s is per bot: each of N worker processes takes its share.
+        workers = max(1, settings.workers)
+        outbox = Outbox(
+            make_bot(settings),
+            on_blocked=on_blocked,
+            on_failure=on_failure,
+            per_second=30 / workers,
+        )
+    services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
+
+    async def deliver(delivery: Delivery) -> None:
+        if outbox is not None and delivery.chat_id is not None and delivery.turn is not None:
+            calls = [call_for(delivery.chat_id, m, outbox.file_ids) for m in delivery.turn.messages]
+            outbox.enqueue(delivery.chat_id, calls, pseudonym=delivery.pseudonym)
+
+    services.started.append(_StoreLifetime(store, settings))
+    if outbox is not None:
+        services.started.append(outbox)
+    services.started.append(Jobs(store, deliver))
+    return services
+
+
+def tune_gc() -> None:
+    """After start-up, move the long-lived objects (flows, machines, pydantic models) out of the
+    collector's way and collect less often: full collections of a large stable heap otherwise
+    cause pauses of hundreds of milliseconds (measured with bench/webhook.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
+class _StoreLifetime:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
+
+    async def start(self) -> None:
+        await prepare_database(self.settings)
+        await self.store.record_revisions()
+        tune_gc()
+
+    async def stop(self) -> None:
+        await self.store.close()
