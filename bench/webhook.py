@@ -54,8 +54,8 @@ import asyncpg  # type: ignore[import-untyped]
 from engine.authoring.live import LiveFlows
 from engine.core.conversation import Conversation
 from engine.core.events import Inbound
-from tests.e2e import updates
-from tests.e2e.botapi_double import BotApiDouble
+from tests.support import updates
+from tests.support.botapi_double import BotApiDouble
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"

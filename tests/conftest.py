@@ -36,4 +36,4 @@ def conv() -> Conversation:
     return Conversation()
 
 
-from tests.db import database, store  # noqa: E402, F401
+from tests.support.db import database, store  # noqa: E402, F401

@@ -18,12 +18,12 @@ from starlette.applications import Starlette
 
 from engine.service.settings import load_settings
 from engine.service.wiring import build_services
-from tests.e2e.botapi_double import BotApiDouble
+from tests.support.botapi_double import BotApiDouble
 from web.app import Services, create_app
 
 TOKEN = "123456:TEST-token_for_the_double"
 SECRET = "e2e-webhook-secret_0123456789"
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import pytest
 
 from engine.cli import serve as cli_serve
 from engine.cli.main import main
-from tests.e2e import updates as u
-from tests.e2e.botapi_double import BotApiDouble
 from tests.e2e.stack import SECRET, TOKEN, flow_dir
+from tests.support import updates as u
+from tests.support.botapi_double import BotApiDouble
 
 
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api: BotApiDouble) -> None:

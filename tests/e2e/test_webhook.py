@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import updates as u
 from tests.e2e.stack import running_stack
+from tests.support import updates as u
 
 USER = 555000111
 NAME = "Asha"

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unuse
 
 from engine.authoring.schema import SCHEMA_ID, SCHEMA_PATH, load_schema, schema_errors
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "flow-format.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "flow-format.md"
 
 # The example of DESIGN.md ("Flow file format"), with the nodes it leaves out added at the end.
 DESIGN_EXAMPLE = r"""

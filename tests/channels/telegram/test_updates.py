@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import Update
 
 from engine.channels.telegram.updates import interpret
-from tests.e2e import updates as u
+from tests.support import updates as u
 
 
 def read(data: dict[str, object]) -> object:

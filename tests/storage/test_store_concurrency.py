@@ -18,9 +18,9 @@ from engine.core.runtime import Runtime, Turn
 from engine.storage.models import Interaction, Participant
 from engine.storage.privacy import Privacy
 from engine.storage.store import Delivery, Store
-from tests.db import Database
+from tests.support.db import Database
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 PRIVACY = Privacy("concurrency-test-secret")
 
 SCRIPTS = [

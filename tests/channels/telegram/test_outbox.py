@@ -21,7 +21,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from engine.channels.telegram.outbox import Outbox
 from engine.channels.telegram.replies import Call, call_for
 from engine.core.events import Outbound
-from tests.e2e.botapi_double import BotApiDouble
+from tests.support.botapi_double import BotApiDouble
 
 TOKEN = "123:ABC"
 FAST = {"per_second": 1000, "per_chat_per_second": 100}

@@ -11,7 +11,7 @@ from engine.core.conversation import Conversation
 from engine.core.events import Inbound
 from engine.core.runtime import Runtime
 
-FLOWS = Path(__file__).parent.parent / "flows"
+FLOWS = Path(__file__).parents[2] / "flows"
 
 ANSWERS: dict[str, list[Inbound]] = {
     "number": [Inbound.message("1"), Inbound.message("12")],

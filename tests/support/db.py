@@ -109,7 +109,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 PRIVACY = Privacy("store-test-secret")
-HELPDESK = Path(__file__).parent / "fixtures" / "helpdesk.json"
+HELPDESK = Path(__file__).parents[1] / "fixtures" / "helpdesk.json"
 
 
 @pytest.fixture

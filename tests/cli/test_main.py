@@ -10,7 +10,7 @@ import pytest
 
 from engine.cli.main import main
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 BROKEN = ROOT / "tests" / "flows" / "broken"
 HELPDESK = ROOT / "tests" / "fixtures" / "helpdesk.json"
 

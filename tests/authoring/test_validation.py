@@ -11,7 +11,7 @@ import pytest
 
 from engine.authoring.validation import Problem, validate_file, validate_paths, validate_text
 
-FLOWS = Path(__file__).parent / "flows"
+FLOWS = Path(__file__).parents[1] / "flows"
 GOOD = sorted((FLOWS / "good").glob("*.json"))
 BROKEN = sorted(p for p in (FLOWS / "broken").glob("*.json") if not p.name.endswith(".expect.json"))
 KNOWN = {

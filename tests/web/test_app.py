@@ -12,7 +12,7 @@ from engine.service.settings import load_settings
 from engine.service.wiring import build_services
 from web.app import create_app
 
-FLOWS = Path(__file__).parent.parent / "flows"
+FLOWS = Path(__file__).parents[2] / "flows"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 
 from engine.core.events import Inbound
 from engine.storage.store import Store
-from tests.db import Database
+from tests.support.db import Database
 
 
 async def test_a_backlog_of_failures_is_recorded_for_each_participant(

@@ -21,10 +21,10 @@ from engine.storage.db import tortoise_config
 from engine.storage.models import FlowRevision, Interaction, Participant, ProcessedUpdate
 from engine.storage.sql import Dialect
 from engine.storage.store import Store
-from tests.db import Database
+from tests.support.db import Database
 
-FIXTURES = Path(__file__).parent / "fixtures"
-from tests.db import PRIVACY  # noqa: E402
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+from tests.support.db import PRIVACY  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from tortoise import Tortoise
 from tortoise.connection import connections
 
 from engine.storage import db
-from tests.db import fresh_url
+from tests.support.db import fresh_url
 
 COLUMNS = {
     "sqlite": "SELECT m.name AS t, p.name AS c, p.type AS ty FROM sqlite_master m "

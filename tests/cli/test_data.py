@@ -11,7 +11,7 @@ import pytest
 
 from engine.cli.main import main
 
-HELPDESK = Path(__file__).parent / "fixtures" / "helpdesk.json"
+HELPDESK = Path(__file__).parents[1] / "fixtures" / "helpdesk.json"
 
 
 def edited(tmp_path: Path) -> Path:
