@@ -83,3 +83,22 @@ class ProcessedUpdate(Model):
 
     class Meta:
         table = "processed_update"
+
+
+class JobRun(Model):
+    """One run of a scheduled job (timeouts, backup, certificates, ...): what the operator sees
+    on /admin/jobs/ and in /metrics."""
+
+    id = fields.BigIntField(primary_key=True)
+    job = fields.CharField(max_length=32, description="timeouts, backup, certificates, ...")
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(
+        max_length=16, default="running", description="running, ok, warning, failed"
+    )
+    detail = fields.TextField(default="", description="one line: what was done or what went wrong")
+    host = fields.CharField(max_length=64, default="", description="host:pid that ran it")
+
+    class Meta:
+        table = "job_run"
+        indexes = (("job", "started_at"),)
