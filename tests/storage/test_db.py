@@ -56,17 +56,18 @@ async def test_migrations_match_the_models(kind: str, tmp_path: Path) -> None:
     ):
         # A process runs one dialect (aerich keeps its dialect in class state): upgrade in a child.
         first, again = _upgrade_in_child(migrated), _upgrade_in_child(migrated)
-        assert first.startswith("applied 1 migration(s)") and again.startswith(
-            "applied 0 migration(s)"
-        )
+        committed = sorted(Path(db.migrations_dir(migrated), "models").glob("[0-9]*_*.py"))
+        assert first.startswith(f"applied {len(committed)} migration(s)")
+        assert again.startswith("applied 0 migration(s)")
         from_migrations = await _schema(migrated, kind, generate=False)
         from_models = await _schema(models, kind, generate=True)
     assert from_migrations == from_models
-    assert {t for t, _, _ in from_models} == {
+    assert {t for t, _, _ in from_models} >= {
         "participant",
         "interaction",
         "flow_revision",
         "processed_update",
+        "job_run",
     }
 
 
