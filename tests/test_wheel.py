@@ -41,7 +41,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ROOT,
         source,
         symlinks=True,
-        ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__", "*.db*"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "__pycache__", "*.db*"
+        ),
     )
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     out = _run(
@@ -70,5 +72,7 @@ def test_installed_wheel_validates_migrates_and_chats(installed: Path, tmp_path:
     assert out.startswith("applied ") and "_init.py" in out
 
     (work / "script.txt").write_text("/start\nModules\n", encoding="utf-8")
-    out = _run([installed, "chat", "helpdesk.json", "--script", "script.txt", "--memory"], work, env)
+    out = _run(
+        [installed, "chat", "helpdesk.json", "--script", "script.txt", "--memory"], work, env
+    )
     assert "Hello teacher! Choose a topic." in out and "Which module?" in out
