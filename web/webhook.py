@@ -73,6 +73,16 @@ async def webhook(request: Request) -> Response:
             error.error_count(),
         )
         return Response(status_code=200)
-    answer = await telegram.handle(update, inline_ok=True)
+    try:
+        answer = await telegram.handle(update, inline_ok=True)
+    except Exception as error:
+        # Only the error's class: a database error's text can quote what a participant typed.
+        services.metrics.updates.labels("failed").inc()
+        log.error(
+            "webhook: update %d not stored (%s); Telegram will deliver it again",
+            update.update_id,
+            type(error).__name__,
+        )
+        return PlainTextResponse("not stored; try again", status_code=500)
     services.metrics.latency.observe(time.perf_counter() - started)
     return JSONResponse(answer) if answer is not None else Response(status_code=200)

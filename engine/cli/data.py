@@ -93,10 +93,11 @@ def _as_dict(change: NodeChange, waiting: dict[str, int], counted: bool) -> dict
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from engine.storage import db
+    from engine.storage import db, schema_upgrade
 
     url = args.database or load_settings().database_url
-    applied = asyncio.run(db.upgrade(url))
+    asyncio.run(db.check_reachable(url))
+    applied = asyncio.run(schema_upgrade.upgrade(url))
     print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
     return 0
 

@@ -117,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
     except (UsageError, DataError, ConfigError) as error:
         print(f"clixchat {args.command}: error: {error}", file=sys.stderr)
         return 2
@@ -128,6 +130,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"clixchat {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        explained = _operator_line(error, getattr(args, "database", None))
+        if explained is None:
+            raise
+        print(f"clixchat {args.command}: error: {explained}", file=sys.stderr)
+        return 1
+
+
+def _operator_line(error: BaseException, database_url: str | None) -> str | None:
+    """One line for a database, Bot API or settings problem (see engine/cli/errors.py)."""
+    from engine.cli.errors import explain
+
+    try:
+        settings = load_settings()
+    except ValueError:
+        return None
+    return explain(error, database_url or settings.database_url, settings.telegram_api_url)
 
 
 if __name__ == "__main__":

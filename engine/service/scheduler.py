@@ -25,8 +25,12 @@ async def fire_due_timeouts(store: Store, deliver: Deliver, now: datetime | None
             delivery = await store.handle(
                 "telegram", Inbound.timer(place), pseudonym=pseudonym, received_at=moment
             )
-        except Exception:
-            log.exception("timeout for a participant at %s failed; it will be tried again", place)
+        except Exception as error:  # the class only: a database error can quote stored text
+            log.error(
+                "timeout for a participant at %s failed (%s); it will be tried again",
+                place,
+                type(error).__name__,
+            )
             continue
         if delivery.turn is not None and delivery.turn.kind == "timeout":
             fired += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,24 @@ def _int(value: str | None, default: int, name: str) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for a webhook's secret_token."""
+
+
+def check_webhook_secret(value: str | None) -> None:
+    """Telegram accepts 1-256 characters of A-Za-z0-9_- as a webhook's secret_token."""
+    if value is not None and not SECRET_TOKEN.fullmatch(value):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+
+
+def _url(value: str, name: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must start with http:// or https://")
+    return value
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: str | None = ".env"
 ) -> Settings:
@@ -59,7 +78,10 @@ def load_settings(
 
     return Settings(
         telegram_token=get("TELEGRAM_TOKEN") or get("TELEGRAM_KEY"),
-        telegram_api_url=(get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+        telegram_api_url=_url(
+            (get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+            "TELEGRAM_API_URL",
+        ),
         webhook_secret=get("WEBHOOK_SECRET"),
         public_url=get("PUBLIC_URL"),
         database_url=get("DATABASE_URL") or "sqlite://clixchat.db",

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine.authoring.live import LiveFlows
 from engine.channels.telegram.handling import TelegramChannel
 from engine.channels.telegram.metrics import Metrics
-from engine.service.settings import ConfigError, Settings
-from engine.storage import db
+from engine.service.settings import ConfigError, Settings, check_webhook_secret
+from engine.storage import db, schema_upgrade
 from engine.storage.privacy import Privacy
 from engine.storage.store import Delivery, Store
 
@@ -78,7 +78,13 @@ def local_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def check(settings: Settings) -> None:
+def check(settings: Settings, webhook: bool = True) -> None:
+    """Settings a command needs before it starts; `webhook=False` for long polling."""
+    if settings.workers < 1:
+        raise ConfigError(f"the worker count must be at least 1, not {settings.workers}")
+    if not webhook:
+        return
+    check_webhook_secret(settings.webhook_secret)
     if settings.telegram_token and not settings.webhook_secret:
         raise ConfigError("WEBHOOK_SECRET is required when TELEGRAM_TOKEN is set")
 
@@ -97,17 +103,17 @@ def make_bot(settings: Settings) -> Bot:
 async def prepare_database(settings: Settings) -> None:
     """The embedded SQLite migrates itself; PostgreSQL is migrated with `clixchat db upgrade`."""
     if not db.is_postgres(settings.database_url):
-        applied = await db.upgrade(settings.database_url)
+        applied = await schema_upgrade.upgrade(settings.database_url)
         if applied:
             log.info("database migrated: %s", ", ".join(applied))
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, webhook: bool = True) -> Services:
     from engine.channels.telegram.outbox import Outbox
     from engine.channels.telegram.replies import call_for
     from engine.service.scheduler import Jobs
 
-    check(settings)
+    check(settings, webhook)
     flows = LiveFlows([settings.flows_dir], settings.main_flow)
     store = Store(flows, Privacy(local_secret(settings)), database_url=settings.database_url)
     outbox = None

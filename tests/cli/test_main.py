@@ -145,9 +145,11 @@ def test_chat_memory_keeps_nothing(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_db_upgrade_applies_migrations_once(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from engine.storage import db
+    from engine.storage import schema_upgrade
 
-    committed = list(Path(db.migrations_dir("sqlite://x.db"), "models").glob("[0-9]*_*.py"))
+    committed = list(
+        Path(schema_upgrade.migrations_dir("sqlite://x.db"), "models").glob("[0-9]*_*.py")
+    )
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith(f"applied {len(committed)} migration(s)")
     code, out, _ = run(capsys, "db", "upgrade")

@@ -167,3 +167,45 @@ async def test_a_reply_the_bot_api_refuses_is_recorded_not_lost(tmp_path: Path) 
             "code": 400,
             "description": "Bad Request: wrong file",
         }
+
+
+async def test_a_database_error_logs_no_text_the_participant_typed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: a PostgreSQL error quoting the stored values reached the log in a traceback."""
+    import subprocess
+    import sys
+
+    import asyncpg  # type: ignore[import-untyped]
+
+    from tests.support.db import fresh_url
+
+    marker = "MARKER-typed-by-a-teacher-7a1f"
+    async with fresh_url("postgres", tmp_path) as url:
+        # aerich keeps its dialect in class state: migrate in a child process
+        subprocess.run(
+            [sys.executable, "-m", "engine.cli.main", "db", "upgrade", "--database", url],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:  # a real database error whose message quotes what came in
+            await connection.execute(
+                """CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
+                   IF NEW.input_text LIKE 'MARKER%' THEN
+                     RAISE EXCEPTION 'refused value: %', NEW.input_text; END IF;
+                   RETURN NEW; END $$ LANGUAGE plpgsql;
+                   CREATE TRIGGER refuse BEFORE INSERT ON interaction
+                   FOR EACH ROW EXECUTE FUNCTION refuse();"""
+            )
+        finally:
+            await connection.close()
+        caplog.set_level(logging.DEBUG)
+        async with running_stack(tmp_path, DATABASE_URL=url) as stack:
+            assert (await stack.post(u.command(900, USER, "/start"))).status_code == 200
+            refused = await stack.post(u.message(901, USER, marker))
+            assert refused.status_code == 500  # not stored: Telegram delivers it again
+    assert "not stored" in caplog.text
+    assert marker not in caplog.text
+    assert not any(marker in str(r.exc_info) for r in caplog.records if r.exc_info)
