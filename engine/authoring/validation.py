@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from json_source_map import calculate
 
+from engine.authoring.files import flow_files
 from engine.authoring.schema import parts_of, pointer_of, schema_errors
 from engine.authoring.validation_common import Context, Finding, FlowView, Parts, local_targets
 from engine.authoring.validation_graph import graph_findings
@@ -230,20 +231,13 @@ def validate_file(path: Path, known_nodes: Mapping[str, set[str]] | None = None)
     return _check(_read(path), Context(known_nodes=known_nodes))
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    return list(dict.fromkeys(files))
-
-
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     """Check flow files together (folders give their *.json, not recursively).
 
     Every file is checked even when others are broken; "flow-id:node" targets resolve against
     all the flows given; a flow id used by two files, or two flows marked main, is an error.
     """
-    sources = [_read(path) for path in _expand(paths)]
+    sources = [_read(path) for path in flow_files(paths)]
     owners: dict[str, str] = {}
     known: dict[str, set[str]] = {}
     saved: dict[str, set[str]] = {}

@@ -14,9 +14,9 @@ from engine.authoring.validation_common import (
     flow_texts,
     node_media,
     spellings,
-    suggestion,
 )
 from engine.core.text import ascii_digits, normalize
+from engine.core.vocabulary import did_you_mean
 
 MESSAGE_LIMIT = 4096
 """Telegram's limit on a message's text, in UTF-16 code units."""
@@ -58,7 +58,7 @@ def _languages(view: FlowView, site: TextSite) -> Iterator[Finding]:
                 (*site.parts, language),
                 "warning",
                 f"text uses language {language!r}, which the flow does not declare",
-                suggestion(language, declared)
+                did_you_mean(language, declared)
                 or f'add "{language}" to languages, or remove this text',
             )
 

@@ -7,12 +7,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from engine.core.text import Text, parse_duration
-
-MEDIA_KINDS = ("photo", "document", "audio", "video", "voice")
-KeyboardKind = Literal["reply", "inline"]
+from engine.core.vocabulary import MEDIA_KINDS, FlowKeyboard
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ class Flow:
     nodes: Mapping[str, Node]
     revision: str
     title: Text = ""
-    keyboard: KeyboardKind = "reply"
+    keyboard: FlowKeyboard = "reply"
     expire_after: int | None = None
     labels: Mapping[str, Text] = field(default_factory=dict)
     entry_points: tuple[str, ...] = ()

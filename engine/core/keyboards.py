@@ -6,9 +6,10 @@ import hashlib
 from functools import lru_cache
 
 from engine.core.builtin_texts import builtin
-from engine.core.events import Button, KeyboardKind
+from engine.core.events import Button
 from engine.core.flow import Flow, Node
 from engine.core.text import localize, render
+from engine.core.vocabulary import KeyboardKind
 
 BACK_DATA = "~back"
 RESTART_DATA = "~restart"

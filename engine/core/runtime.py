@@ -14,10 +14,11 @@ from typing import Any
 from engine.core.asks import check
 from engine.core.compiler import CompiledFlow, compile_flow, is_portal
 from engine.core.conversation import Conversation
-from engine.core.events import Button, Inbound, KeyboardKind, Outbound
+from engine.core.events import Button, Inbound, Outbound
 from engine.core.flow import Flow, Media, Node, SayItem
 from engine.core.keyboards import BACK_DATA, RESTART_DATA, keyboard_for, label, node_tag
 from engine.core.text import all_languages, localize, normalize, render
+from engine.core.vocabulary import InteractionKind, KeyboardKind
 
 Rows = tuple[tuple[Button, ...], ...]
 MAX_CHAIN = 1000
@@ -72,7 +73,9 @@ class Runtime:
             conv.last_seen = now
             if expired and not (event.kind == "command" and event.text == "start"):
                 self._say_builtin(compiled, conv, "welcome_back", turn)
-                self._begin(self.compiled[self.main], conv, None, turn, kind="expired")
+                self._begin(
+                    self.compiled[self.main], conv, None, turn, kind=InteractionKind.EXPIRED
+                )
             else:
                 self._dispatch(compiled, conv, event, turn)
         turn.after = conv.where
@@ -86,7 +89,7 @@ class Runtime:
             self._command(compiled, conv, event, turn)
             return
         if not conv.started or conv.ended:
-            self._begin(self.compiled[self.main], conv, None, turn, kind="start")
+            self._begin(self.compiled[self.main], conv, None, turn, kind=InteractionKind.START)
             return
         if conv.awaiting == "language":
             self._language_answer(compiled, conv, event, turn)
@@ -96,7 +99,7 @@ class Runtime:
             self._back(compiled, conv, turn)
             return
         if nav == "restart":
-            self._begin(compiled, conv, None, turn, kind="restart")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.RESTART)
             return
         node = compiled.flow.nodes[conv.node or compiled.flow.start]
         if node.choices:
@@ -104,24 +107,30 @@ class Runtime:
         elif node.ask is not None:
             self._answer(compiled, conv, node, event, turn)
         else:  # resting on a node that does not wait (after the loop guard): begin again
-            self._begin(compiled, conv, None, turn, kind="start")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.START)
 
     def _command(
         self, compiled: CompiledFlow, conv: Conversation, event: Inbound, turn: Turn
     ) -> None:
         conv.awaiting = None
         if event.text == "start":
-            self._begin(self.compiled[self.main], conv, event.payload or None, turn, kind="start")
+            self._begin(
+                self.compiled[self.main],
+                conv,
+                event.payload or None,
+                turn,
+                kind=InteractionKind.START,
+            )
         elif event.text == "restart":
-            self._begin(compiled, conv, None, turn, kind="restart")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.RESTART)
         elif event.text == "back":
             self._back(compiled, conv, turn) if conv.started else self._begin(
-                self.compiled[self.main], conv, None, turn, kind="start"
+                self.compiled[self.main], conv, None, turn, kind=InteractionKind.START
             )
         elif event.text == "language":
             self._language_question(compiled, conv, turn)
         else:
-            turn.kind = "unknown_command"
+            turn.kind = InteractionKind.UNKNOWN_COMMAND
             self._say_builtin(compiled, conv, "unknown_command", turn)
             if conv.started and not conv.ended:
                 self._keyboard(compiled, conv, turn)
@@ -137,7 +146,7 @@ class Runtime:
             candidate = self.compiled.get(flow_id or compiled.flow.id)
             if candidate is not None and node_id in candidate.flow.entry_points:
                 target_flow, target = candidate, node_id
-                kind = "entry"
+                kind = InteractionKind.ENTRY
             else:
                 turn.notes.append("unknown_entry_point")
         turn.kind = kind
@@ -216,7 +225,7 @@ class Runtime:
         turn.messages[-1] = turn.messages[-1].with_keyboard(kind, rows)
 
     def _back(self, compiled: CompiledFlow, conv: Conversation, turn: Turn) -> None:
-        turn.kind = "back"
+        turn.kind = InteractionKind.BACK
         if len(conv.path) < 2:
             self._say_builtin(compiled, conv, "nothing_to_go_back", turn)
             self._keyboard(compiled, conv, turn)
@@ -234,9 +243,9 @@ class Runtime:
     ) -> None:
         node = compiled.flow.nodes.get(conv.node or "")
         if conv.ended or conv.where != event.node or node is None or node.timeout is None:
-            turn.kind = "timeout_stale"
+            turn.kind = InteractionKind.TIMEOUT_STALE
             return
-        turn.kind = "timeout"
+        turn.kind = InteractionKind.TIMEOUT
         conv.awaiting = None
         self._say(compiled.flow, conv, node.timeout.say, turn)
         compiled.fire("timeout", conv)
@@ -277,17 +286,17 @@ class Runtime:
         index = self._choice_index(compiled, node, event)
         if index is None:
             if event.kind == "button":
-                turn.kind = "stale_button"
+                turn.kind = InteractionKind.STALE_BUTTON
                 self._say_builtin(compiled, conv, "stale_button", turn)
             elif event.kind == "media":
-                turn.kind = "unexpected_media"
+                turn.kind = InteractionKind.UNEXPECTED_MEDIA
                 self._say_builtin(compiled, conv, "unexpected_media", turn)
             else:
-                turn.kind = "invalid_choice"
+                turn.kind = InteractionKind.INVALID_CHOICE
                 self._say_builtin(compiled, conv, "invalid_choice", turn)
             self._keyboard(compiled, conv, turn)
             return
-        turn.kind = "choice"
+        turn.kind = InteractionKind.CHOICE
         turn.saved["choice"] = index + 1
         compiled.fire(f"choose:{index}", conv)
         self._run(compiled, conv, turn)
@@ -299,7 +308,7 @@ class Runtime:
         if event.kind == "button":  # Yes/No buttons of an inline keyboard
             tag, _, answer = event.text.partition(":")
             if tag != node_tag(compiled.flow.id, node.id) or answer not in ("y", "n"):
-                turn.kind = "stale_button"
+                turn.kind = InteractionKind.STALE_BUTTON
                 self._say_builtin(compiled, conv, "stale_button", turn)
                 self._keyboard(compiled, conv, turn)
                 return
@@ -311,7 +320,7 @@ class Runtime:
             options["_no"] = [label(compiled.flow, "no", lang)]
         checked = check(node.ask.type, event, options)
         if not checked.ok:
-            turn.kind = "retry"
+            turn.kind = InteractionKind.RETRY
             turn.notes.append(checked.reason)
             flow = compiled.flow
             lang = conv.language or flow.languages[0]
@@ -324,7 +333,7 @@ class Runtime:
             turn.messages.append(Outbound(text))
             self._keyboard(compiled, conv, turn)
             return
-        turn.kind = "answer"
+        turn.kind = InteractionKind.ANSWER
         conv.variables[node.ask.save_as] = checked.value
         turn.saved[node.ask.save_as] = checked.value
         compiled.fire("answer", conv)
@@ -355,7 +364,7 @@ class Runtime:
     def _language_question(self, compiled: CompiledFlow, conv: Conversation, turn: Turn) -> None:
         from engine.core.builtin_texts import LANGUAGE_NAMES
 
-        turn.kind = "language"
+        turn.kind = InteractionKind.LANGUAGE
         conv.awaiting = "language"
         flow = compiled.flow
         rows = tuple(
@@ -382,7 +391,7 @@ class Runtime:
         if picked not in flow.languages:
             self._language_question(compiled, conv, turn)
             return
-        turn.kind = "language_set"
+        turn.kind = InteractionKind.LANGUAGE_SET
         conv.awaiting = None
         conv.language = picked
         turn.saved["language"] = picked

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from engine.core.events import Inbound
+from engine.core.vocabulary import InteractionKind
 from engine.storage.store import Delivery, Store
 
 log = logging.getLogger("clixchat.jobs")
@@ -32,7 +33,7 @@ async def fire_due_timeouts(store: Store, deliver: Deliver, now: datetime | None
                 type(error).__name__,
             )
             continue
-        if delivery.turn is not None and delivery.turn.kind == "timeout":
+        if delivery.turn is not None and delivery.turn.kind == InteractionKind.TIMEOUT:
             fired += 1
             await deliver(delivery)
     if fired:
