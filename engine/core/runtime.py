@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.core.asks import check
+from engine.core.asks import ask_type
 from engine.core.compiler import CompiledFlow, compile_flow, is_portal
 from engine.core.conversation import Conversation
 from engine.core.events import Button, Inbound, Outbound
@@ -305,26 +305,23 @@ class Runtime:
         self, compiled: CompiledFlow, conv: Conversation, node: Node, event: Inbound, turn: Turn
     ) -> None:
         assert node.ask is not None
-        if event.kind == "button":  # Yes/No buttons of an inline keyboard
-            tag, _, answer = event.text.partition(":")
-            if tag != node_tag(compiled.flow.id, node.id) or answer not in ("y", "n"):
+        ask = ask_type(node.ask.type)
+        flow = compiled.flow
+        lang = conv.language or flow.languages[0]
+        if event.kind == "button":  # an inline button of the ask itself (Yes/No)
+            tag, _, code = event.text.partition(":")
+            answer = ask.button_answer(code) if tag == node_tag(flow.id, node.id) else None
+            if answer is None:
                 turn.kind = InteractionKind.STALE_BUTTON
                 self._say_builtin(compiled, conv, "stale_button", turn)
                 self._keyboard(compiled, conv, turn)
                 return
-            event = Inbound("text", "yes" if answer == "y" else "no")
-        options = dict(node.ask.options)
-        if node.ask.type == "yes_no":
-            lang = conv.language or compiled.flow.languages[0]
-            options["_yes"] = [label(compiled.flow, "yes", lang)]
-            options["_no"] = [label(compiled.flow, "no", lang)]
-        checked = check(node.ask.type, event, options)
+            event = answer
+        checked = ask.check(event, node.ask.options, lambda key: label(flow, key, lang))
         if not checked.ok:
             turn.kind = InteractionKind.RETRY
             turn.notes.append(checked.reason)
-            flow = compiled.flow
-            lang = conv.language or flow.languages[0]
-            if event.kind == "media" and node.ask.type not in ("location", "photo"):
+            if event.kind == "media" and not ask.wants_media:
                 text = label(flow, "unexpected_media", lang)
             elif node.ask.retry is not None:
                 text = render(localize(node.ask.retry, lang, flow.languages), conv.variables)
