@@ -33,6 +33,8 @@ class Settings:
     cert_warn_days: int = 21
     cert_renew_command: str = "certbot renew --nginx"
     workers: int = 1
+    time_scale: float = 1.0
+    """Tests only (CLIXCHAT_TIME_SCALE): run the send limits' clock this many times faster."""
     """How many `serve` worker processes share the bot (set by `serve --workers`)."""
 
 
@@ -61,6 +63,18 @@ def _url(value: str, name: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"{name} must start with http:// or https://")
     return value
+
+
+def _float(value: str | None, default: float, name: str) -> float:
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"{name} must be more than 0")
+    return number
 
 
 def load_settings(
@@ -96,4 +110,5 @@ def load_settings(
         cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
         cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
+        time_scale=_float(get("CLIXCHAT_TIME_SCALE"), 1.0, "CLIXCHAT_TIME_SCALE"),
     )

@@ -110,6 +110,7 @@ async def prepare_database(settings: Settings) -> None:
 
 def build_services(settings: Settings, webhook: bool = True) -> Services:
     from engine.channels.telegram.outbox import Outbox
+    from engine.channels.telegram.ratelimit import ScaledClock
     from engine.channels.telegram.replies import call_for
     from engine.service.scheduler import Jobs
 
@@ -134,6 +135,7 @@ def build_services(settings: Settings, webhook: bool = True) -> Services:
             on_blocked=on_blocked,
             on_failure=on_failure,
             per_second=30 / workers,
+            clock=ScaledClock(settings.time_scale),
         )
     services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
 
