@@ -17,9 +17,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from engine.service.settings import load_settings
-from engine.service.wiring import build_services
+from engine.service.wiring import Services, build_services
 from tests.support.botapi_double import BotApiDouble
-from web.app import Services, create_app
+from web.app import create_app
 
 TOKEN = "123456:TEST-token_for_the_double"
 TIME_SCALE = 10
