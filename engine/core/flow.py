@@ -85,6 +85,8 @@ class Flow:
     title: Text = ""
     keyboard: FlowKeyboard = "reply"
     expire_after: int | None = None
+    welcome_back_after: int | None = None
+    """Seconds of silence after which /start or Restart is greeted with "Welcome back!"."""
     labels: Mapping[str, Text] = field(default_factory=dict)
     entry_points: tuple[str, ...] = ()
     moved: Mapping[str, str] = field(default_factory=dict)
@@ -164,6 +166,11 @@ def flow_from_document(document: Mapping[str, Any], file: Path | None = None) ->
         title=document.get("title", ""),
         keyboard=document.get("keyboard", "reply"),
         expire_after=parse_duration(expire) if expire else None,
+        welcome_back_after=(
+            parse_duration(document["welcome_back_after"])
+            if document.get("welcome_back_after")
+            else None
+        ),
         labels=dict(document.get("labels", {})),
         entry_points=tuple(document.get("entry_points", ())),
         moved=dict(document.get("moved", {})),

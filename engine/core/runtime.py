@@ -37,6 +37,8 @@ class Turn:
     wait: int | None = None
     """Seconds until the waiting node's timeout fires (None: no timeout)."""
     notes: list[str] = field(default_factory=list)
+    returning: bool = False
+    """Back after the flow's welcome_back_after: a /start or Restart greets them first."""
     visited: list[str] = field(default_factory=list)
     """Every node this event passed through, as "flow:node", in order."""
 
@@ -69,6 +71,13 @@ class Runtime:
                 and compiled.flow.expire_after is not None
                 and conv.last_seen is not None
                 and now - conv.last_seen > compiled.flow.expire_after
+            )
+            welcome = compiled.flow.welcome_back_after
+            turn.returning = (
+                conv.started
+                and welcome is not None
+                and conv.last_seen is not None
+                and now - conv.last_seen > welcome
             )
             conv.last_seen = now
             if expired and not (event.kind == "command" and event.text == "start"):
@@ -140,6 +149,9 @@ class Runtime:
         self, compiled: CompiledFlow, conv: Conversation, payload: str | None, turn: Turn, kind: str
     ) -> None:
         """(Re)enter a flow at its start, or at an entry point named by a /start payload."""
+        if turn.returning and kind in (InteractionKind.START, InteractionKind.RESTART):
+            self._say_builtin(compiled, conv, "welcome_back", turn)
+            turn.returning = False
         target_flow, target = compiled, compiled.flow.start
         if payload:
             flow_id, _, node_id = payload.rpartition(":")

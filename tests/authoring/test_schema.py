@@ -114,7 +114,8 @@ def test_top_level_fields_are_the_decided_ones() -> None:
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == {
         "$schema", "flow", "title", "description", "version", "languages", "start", "main",
-        "keyboard", "expire_after", "labels", "entry_points", "moved", "allow_groups", "nodes",
+        "keyboard", "expire_after", "welcome_back_after", "labels", "entry_points", "moved",
+        "allow_groups", "nodes",
     }  # fmt: skip
 
 

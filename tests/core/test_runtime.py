@@ -337,3 +337,25 @@ def test_regression_keyboard_cache_leaked_one_participants_name_onto_anothers_bu
         rt.handle(conv, Inbound.message("/start"))
         turn = rt.handle(conv, Inbound.message(name))
         assert labels(turn)[0] == f"Continue as {name}"
+
+
+def test_welcome_back_after_greets_a_start_or_restart_after_silence_only() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "A", "next": "a"}]},
+            "a": {"say": "Topic A", "choices": [{"label": "B", "next": "b"}]},
+            "b": {"say": "Topic B", "end": True},
+        },
+        welcome_back_after="10m",
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    assert texts(runtime.handle(conv, Inbound.message("/start"), now=1000.0)) == ["Menu"]
+    # a choice after 11 minutes continues where they were (no greeting, no move)
+    assert texts(runtime.handle(conv, Inbound.message("A"), now=1660.0)) == ["Topic A"]
+    # /start after 11 minutes is greeted first
+    greeted = texts(runtime.handle(conv, Inbound.message("/start"), now=2320.0))
+    assert greeted == ["Welcome back!", "Menu"]
+    # Restart after 5 minutes is not
+    runtime.handle(conv, Inbound.message("A"), now=2330.0)
+    assert texts(runtime.handle(conv, Inbound.message("Restart"), now=2630.0)) == ["Menu"]
