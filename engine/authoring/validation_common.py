@@ -202,7 +202,7 @@ def local_targets(node: Any) -> Iterator[tuple[Parts, str]]:
     """Every target of a node (relative place, target), taking any shape without failing."""
     if not isinstance(node, Mapping):
         return
-    for key in ("next", "else"):
+    for key in ("next", "else", "back"):
         if isinstance(node.get(key), str):
             yield (key,), node[key]
     for list_key in ("choices", "branch"):

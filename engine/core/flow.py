@@ -68,6 +68,8 @@ class Node:
     else_: str | None = None
     end: bool = False
     timeout: Timeout | None = None
+    back: str | None = None
+    """Where Back goes from here, instead of the previous node on the path."""
 
     @property
     def waits(self) -> bool:
@@ -145,6 +147,7 @@ def _node(node_id: str, raw: Mapping[str, Any], folder: Path | None) -> Node:
         ),
         else_=raw.get("else"),
         end=bool(raw.get("end", False)),
+        back=raw.get("back"),
         timeout=Timeout(
             parse_duration(timeout["after"]), timeout["next"], _say(timeout.get("say"), folder)
         )

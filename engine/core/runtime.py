@@ -238,6 +238,16 @@ class Runtime:
 
     def _back(self, compiled: CompiledFlow, conv: Conversation, turn: Turn) -> None:
         turn.kind = InteractionKind.BACK
+        node = compiled.flow.nodes.get(conv.node or "")
+        if node is not None and node.back is not None and node.back in compiled.flow.nodes:
+            place = f"{compiled.flow.id}:{node.back}"
+            while conv.path and conv.path[-1] != place:
+                conv.path.pop()
+            if conv.path:
+                conv.path.pop()  # placed again below, as the current node
+            self._place(compiled, conv, node.back)
+            self._run(compiled, conv, turn)
+            return
         if len(conv.path) < 2:
             self._say_builtin(compiled, conv, "nothing_to_go_back", turn)
             self._keyboard(compiled, conv, turn)

@@ -359,3 +359,25 @@ def test_welcome_back_after_greets_a_start_or_restart_after_silence_only() -> No
     # Restart after 5 minutes is not
     runtime.handle(conv, Inbound.message("A"), now=2330.0)
     assert texts(runtime.handle(conv, Inbound.message("Restart"), now=2630.0)) == ["Menu"]
+
+
+def test_a_nodes_back_target_wins_over_the_path() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "Maths", "next": "maths"}]},
+            "maths": {"say": "Maths", "choices": [{"label": "Ratio", "next": "ratio"}]},
+            "ratio": {
+                "say": "Ratio",
+                "choices": [{"label": "Ratio", "next": "ratio"}],
+                "back": "start",
+            },
+        }
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    for typed in ("/start", "Maths", "Ratio", "Ratio"):
+        runtime.handle(conv, Inbound.message(typed))
+    assert texts(runtime.handle(conv, Inbound.message("Back"))) == ["Menu"]
+    assert conv.path == ["t:start"]
+    assert texts(runtime.handle(conv, Inbound.message("Maths"))) == ["Maths"]
+    assert texts(runtime.handle(conv, Inbound.message("Back"))) == ["Menu"]  # by the path
