@@ -57,7 +57,7 @@ def _write(document: dict[str, Any], target: Path) -> None:
 
 async def _history(args: argparse.Namespace, dump: Any, converted: Any) -> Any:
     from engine.importer.history import import_history
-    from engine.service.wiring import local_secret
+    from engine.service.secret import local_secret
     from engine.storage import db, schema_upgrade
     from engine.storage.privacy import Privacy
 

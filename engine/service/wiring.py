@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.authoring.live import LiveFlows
 from engine.channels.telegram.handling import TelegramChannel
 from engine.channels.telegram.metrics import Metrics
+from engine.service.secret import local_secret
 from engine.service.settings import ConfigError, Settings, check_webhook_secret
 from engine.storage import db, schema_upgrade
 from engine.storage.privacy import Privacy
@@ -61,21 +59,6 @@ class Services:
     async def stop(self) -> None:
         for part in reversed(self.started):
             await part.stop()
-
-
-def local_secret(settings: Settings) -> str:
-    """CLIXCHAT_SECRET, or for the embedded SQLite default without Telegram, a secret made once
-    and kept in `.clixchat-secret` beside the database so pseudonyms stay stable."""
-    if settings.secret:
-        return settings.secret
-    if settings.telegram_token or db.is_postgres(settings.database_url):
-        raise ConfigError("CLIXCHAT_SECRET is required with a Telegram token or PostgreSQL")
-    path = Path(".clixchat-secret")
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        os.chmod(path, 0o600)
-        log.warning("no CLIXCHAT_SECRET: made one in %s for this local setup", path)
-    return path.read_text().strip()
 
 
 def check(settings: Settings, webhook: bool = True) -> None:
