@@ -13,11 +13,13 @@ class FlowFileError(ValueError):
 
 
 def flow_files(paths: Sequence[Path]) -> list[Path]:
-    """The flow files named by `paths`: a folder stands for its `*.json` files (sorted), a file for
-    itself; each file once."""
+    """The flow files named by `paths`: a folder stands for its `*.json` entries (sorted), a file
+    for itself; each once. An entry named *.json that is not a readable file (a folder, say)
+    stays in the list, so that reading it is reported as the flow error it is."""
     files: list[Path] = []
     for path in paths:
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+        folder = path.is_dir() and path.suffix != ".json"
+        files.extend(sorted(path.glob("*.json")) if folder else [path])
     return list(dict.fromkeys(files))
 
 

@@ -71,3 +71,17 @@ async def check_reachable(url: str) -> None:
             await Tortoise.close_connections()
 
     await asyncio.create_task(probe(), context=contextvars.Context())
+
+
+def is_database_failure(error: BaseException) -> bool:
+    """Whether an error came from the database (down, unreachable, refusing) rather than from
+    the data: such an update is worth receiving again later."""
+    import sqlite3
+
+    from tortoise.exceptions import BaseORMException
+
+    if isinstance(
+        error, BaseORMException | sqlite3.Error | ConnectionError | TimeoutError | OSError
+    ):
+        return True
+    return type(error).__module__.startswith(("asyncpg", "aiosqlite"))

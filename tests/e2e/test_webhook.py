@@ -210,3 +210,16 @@ async def test_a_database_error_logs_no_text_the_participant_typed(
     assert "not stored" in caplog.text
     assert marker not in caplog.text
     assert not any(marker in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+async def test_a_folder_named_like_a_flow_file_is_a_flow_error_not_a_500(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: a directory `x.json` in FLOWS_DIR made every update answer 500."""
+    async with running_stack(tmp_path) as stack:
+        await stack.say(u.command(950, USER, "/start"), USER)
+        (tmp_path / "flows" / "x.json").mkdir()
+        await asyncio.sleep(1.2)  # flows are checked for changes at most once a second
+        replies = await stack.say(u.message(951, USER, "Modules"), USER, expect=2)
+        assert replies[0].text == "Which module?"  # the last good revision keeps running
+    assert "x.json:1:1: error: /: cannot read" in caplog.text
