@@ -20,6 +20,8 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+	$(BIN)/clixchat validate
+	$(BIN)/clixchat test --coverage
 
 lint: setup
 	$(BIN)/ruff check engine web tests bench

@@ -12,16 +12,10 @@ import sys
 from pathlib import Path
 
 from engine.authoring.library import FlowLibrary
-from engine.channels.console import (
-    SCRIPT_HELP,
-    Handle,
-    parse_input,
-    run_lines,
-    run_script,
-    transcript,
-)
+from engine.channels.console import Handle, run_lines, run_script, transcript
 from engine.core.conversation import Conversation
 from engine.core.events import Inbound
+from engine.core.inputs import SCRIPT_HELP, parse_input
 from engine.core.runtime import Runtime, Turn
 from engine.service.settings import ConfigError, load_settings
 
