@@ -19,6 +19,7 @@ from engine.authoring.schema import parts_of, pointer_of, schema_errors
 from engine.authoring.validation_common import Context, Finding, FlowView, Parts, local_targets
 from engine.authoring.validation_graph import graph_findings
 from engine.authoring.validation_texts import text_findings
+from engine.authoring.validation_types import type_findings
 
 _JSON_HINTS = {
     "Expecting ',' delimiter": "a comma is missing between two items",
@@ -88,6 +89,18 @@ class _Source:
 
 
 def _parse(text: str, file: str) -> _Source:
+    if not text.strip():
+        problem = Problem(
+            file,
+            "",
+            1,
+            1,
+            "error",
+            "the file is empty",
+            'a flow file is a JSON object: {"flow": ..., "languages": [...], "start": ..., '
+            '"nodes": {...}}',
+        )
+        return _Source(file, text, problem=problem)
     try:
         doc = json.loads(text, object_pairs_hook=_object)
     except RecursionError:
@@ -202,6 +215,7 @@ def _check_parsed(source: _Source, context: Context) -> list[Problem]:
         view = FlowView(doc, frozenset(bad), Path(source.file).parent, context)
         findings += graph_findings(view)
         findings += text_findings(view)
+        findings += type_findings(view)
     problems += [problem(f.parts, f.severity, f.message, f.hint) for f in findings]
     return sorted(problems, key=lambda p: (p.line, p.column))
 

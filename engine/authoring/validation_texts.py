@@ -41,6 +41,16 @@ def text_findings(view: FlowView) -> Iterator[Finding]:
 
 def _languages(view: FlowView, site: TextSite) -> Iterator[Finding]:
     declared = view.languages
+    one_language = isinstance(site.value, str) and site.kind != "title"  # no user sees the title
+    if declared is not None and len(declared) > 1 and one_language:
+        yield Finding(
+            site.parts,
+            "warning",
+            f"text is in one language only; the flow's languages are {', '.join(declared)}",
+            f'write it as {{"{declared[0]}": "...", "{declared[1]}": "..."}} so those users '
+            "get their language",
+        )
+        return
     if declared is None or not isinstance(site.value, Mapping):
         return
     missing = [language for language in declared if language not in site.value]

@@ -41,12 +41,17 @@ def _library(flow: str | None) -> FlowLibrary:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.authoring.files import flow_files
     from engine.authoring.validation import validate_paths
 
     paths = [Path(p) for p in args.paths] or [load_settings().flows_dir]
     for path in paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
+    files = flow_files(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no flow files (*.json) in {where}: nothing was checked")
     problems = validate_paths(paths)
     errors = sum(1 for p in problems if p.severity == "error")
     if args.format == "json":
@@ -55,7 +60,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem.format())
         warnings = len(problems) - errors
-        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        checked = ", ".join(str(f) for f in files)
+        print(
+            f"{errors} error(s), {warnings} warning(s) in {len(files)} file(s): {checked}",
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 

@@ -154,3 +154,18 @@ def test_db_upgrade_applies_migrations_once(
     assert code == 0 and out.startswith(f"applied {len(committed)} migration(s)")
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith("applied 0 migration(s)")
+
+
+def test_validate_an_empty_folder_is_an_error_not_a_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Regression: a flows folder with no flow file passed CI."""
+    empty = tmp_path / "no-flows"
+    empty.mkdir()
+    code, _, err = run(capsys, "validate", str(empty))
+    assert code == 2 and "no flow files (*.json)" in err
+
+
+def test_validate_names_the_files_it_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "validate", str(HELPDESK))
+    assert code == 0 and f"0 error(s), 0 warning(s) in 1 file(s): {HELPDESK}" in err
