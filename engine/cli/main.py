@@ -69,12 +69,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from engine.authoring.graph import RendererMissing, to_mermaid, to_svg
+    from engine.authoring.graph import RendererMissing, to_html, to_mermaid, to_svg
 
     library = _library(args.flow)
     flow = library.main_flow
     try:
-        print(to_svg(flow) if args.format == "svg" else to_mermaid(flow), end="")
+        render = {"svg": to_svg, "html": to_html}.get(args.format, to_mermaid)
+        print(render(flow), end="")
     except RendererMissing as missing:
         raise UsageError(str(missing)) from None
     return 0
@@ -97,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser("graph", help="draw a flow as mermaid or svg")
     graph.add_argument("flow", metavar="FLOW", help="a flow id (in FLOWS_DIR) or a flow file")
-    graph.add_argument("--format", choices=("mermaid", "svg"), default="mermaid")
+    graph.add_argument(
+        "--format",
+        choices=("mermaid", "svg", "html"),
+        default="mermaid",
+        help="html: one self-contained page with the diagram (needs Graphviz's dot)",
+    )
     graph.set_defaults(run=cmd_graph)
 
     chat = commands.add_parser("chat", help="talk to a flow in the console")

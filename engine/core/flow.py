@@ -55,6 +55,8 @@ class Timeout:
     """Seconds of silence before the timeout fires."""
     next: str
     say: tuple[SayItem, ...] = ()
+    written: str = ""
+    """The duration as the designer wrote it ("24h"), for diagrams and messages."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,10 @@ def _node(node_id: str, raw: Mapping[str, Any], folder: Path | None) -> Node:
         end=bool(raw.get("end", False)),
         back=raw.get("back"),
         timeout=Timeout(
-            parse_duration(timeout["after"]), timeout["next"], _say(timeout.get("say"), folder)
+            parse_duration(timeout["after"]),
+            timeout["next"],
+            _say(timeout.get("say"), folder),
+            str(timeout["after"]),
         )
         if timeout
         else None,

@@ -86,12 +86,38 @@ def test_chat_script_walks_the_bundled_programme(
 def test_graph_mermaid_and_svg(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "graph", str(HELPDESK))
     assert code == 0 and out.startswith("stateDiagram-v2")
-    assert "start --> modules: 1. Modules" in out and "route --> novice: years < 2" in out
+    assert "start --> modules: Modules" in out and "route --> novice: if years < 2" in out
+    assert 'state "start (choices) Hello teacher! Choose a topic." as start' in out
+    assert 'state "years (ask number) How many years have you been …" as years' in out
     code, out, err = run(capsys, "graph", str(HELPDESK), "--format", "svg")
     if shutil.which("dot"):
-        assert code == 0 and "<svg" in out
+        assert code == 0 and "<svg" in out and "years · ask number" in out
+        code, page, _ = run(capsys, "graph", str(HELPDESK), "--format", "html")
+        assert code == 0 and page.startswith("<!doctype html>") and "<svg" in page
+        assert "<script" not in page and "http://" not in page.replace(
+            "http://www.w3.org", ""
+        )
     else:
         assert code == 2 and err.count("\n") == 1 and "Graphviz" in err
+
+
+def test_graph_shows_durations_as_written() -> None:
+    from engine.authoring.graph import to_mermaid
+    from tests.conftest import make_flow
+
+    flow = make_flow(
+        {
+            "start": {
+                "say": "Years?",
+                "ask": {"save_as": "years", "type": "number"},
+                "next": "done",
+                "timeout": {"after": "24h", "next": "done"},
+            },
+            "done": {"say": "Thanks", "end": True},
+        }
+    )
+    assert "start --> done: timeout 24h" in to_mermaid(flow)
+    assert "86400" not in to_mermaid(flow)
 
 
 @pytest.mark.parametrize(
