@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from engine.core.conversation import Conversation
 from engine.core.flow import Flow
 
+MENU_CHANGED = "menu_changed"
+"""`Conversation.awaiting` after a move off a removed node: the next reply was meant for it."""
+
 
 @dataclass(frozen=True)
 class Move:
@@ -51,6 +54,6 @@ def move_to_revision(conv: Conversation, flow: Flow) -> Move | None:
             conv.path.pop()
         if reason != "path":
             conv.remember(place)
-        conv.awaiting = None
+        conv.awaiting = MENU_CHANGED
     conv.revision = flow.revision
     return Move(flow.id, old_revision, flow.revision, old_node, conv.node, reason)

@@ -17,6 +17,7 @@ from engine.core.conversation import Conversation
 from engine.core.events import Button, Inbound, Outbound
 from engine.core.flow import Flow, Media, Node, SayItem
 from engine.core.keyboards import BACK_DATA, RESTART_DATA, keyboard_for, label, node_tag
+from engine.core.revision_moves import MENU_CHANGED
 from engine.core.text import all_languages, localize, normalize, render
 from engine.core.vocabulary import InteractionKind, KeyboardKind
 
@@ -94,6 +95,14 @@ class Runtime:
     def _dispatch(
         self, compiled: CompiledFlow, conv: Conversation, event: Inbound, turn: Turn
     ) -> None:
+        if conv.ended and (
+            (event.kind == "command" and event.text == "back")
+            or (event.kind != "command" and self._navigation(compiled, conv, event) == "back")
+        ):
+            turn.kind = InteractionKind.BACK
+            self._say_builtin(compiled, conv, "conversation_ended", turn)
+            self._keyboard(compiled, conv, turn)  # an end node offers Restart only
+            return
         if event.kind == "command":
             self._command(compiled, conv, event, turn)
             return
@@ -102,6 +111,12 @@ class Runtime:
             return
         if conv.awaiting == "language":
             self._language_answer(compiled, conv, event, turn)
+            return
+        if conv.awaiting == MENU_CHANGED:  # the reply was meant for a node that is gone
+            conv.awaiting = None
+            turn.kind = InteractionKind.MENU_CHANGED
+            self._say_builtin(compiled, conv, "menu_changed", turn)
+            self._run(compiled, conv, turn)
             return
         nav = self._navigation(compiled, conv, event)
         if nav == "back":
@@ -343,9 +358,7 @@ class Runtime:
         if not checked.ok:
             turn.kind = InteractionKind.RETRY
             turn.notes.append(checked.reason)
-            if event.kind == "media" and not ask.wants_media:
-                text = label(flow, "unexpected_media", lang)
-            elif node.ask.retry is not None:
+            if node.ask.retry is not None:  # it says what is wanted, whatever was sent
                 text = render(localize(node.ask.retry, lang, flow.languages), conv.variables)
             else:
                 text = label(flow, checked.reason, lang)

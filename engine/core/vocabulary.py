@@ -58,6 +58,8 @@ class InteractionKind(StrEnum):
     TIMEOUT = "timeout"
     TIMEOUT_STALE = "timeout_stale"
     """A timeout that no longer applies (the participant moved on)."""
+    MENU_CHANGED = "menu_changed"
+    """A reply meant for a node a new revision removed: told so, shown where they are now."""
     MIGRATED = "migrated"
     """Moved to a new revision of the flow (from/to and the reason)."""
     RESET = "reset"

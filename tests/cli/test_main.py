@@ -94,9 +94,7 @@ def test_graph_mermaid_and_svg(capsys: pytest.CaptureFixture[str]) -> None:
         assert code == 0 and "<svg" in out and "years · ask number" in out
         code, page, _ = run(capsys, "graph", str(HELPDESK), "--format", "html")
         assert code == 0 and page.startswith("<!doctype html>") and "<svg" in page
-        assert "<script" not in page and "http://" not in page.replace(
-            "http://www.w3.org", ""
-        )
+        assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     else:
         assert code == 2 and err.count("\n") == 1 and "Graphviz" in err
 
