@@ -151,8 +151,8 @@ def test_the_recorded_interactions_of_the_dump_replay_the_same(converted: Any) -
         shown = [b.label for row in last.buttons for b in row if b.label not in ("Back", "Restart")]
         # what is reported is handled as written: a second "Maths" is not offered, an
         # over-long label is shortened
-        expected: list[str] = []
+        offered: list[str] = []
         for button in old.buttons:
-            if button not in expected:
-                expected.append(button if len(button) <= 64 else button[:63] + "…")
-        assert shown == expected, old.sent
+            if button not in offered:
+                offered.append(button if len(button) <= 64 else button[:63] + "…")
+        assert shown == offered, old.sent
