@@ -222,4 +222,11 @@ async def test_a_folder_named_like_a_flow_file_is_a_flow_error_not_a_500(
         await asyncio.sleep(1.2)  # flows are checked for changes at most once a second
         replies = await stack.say(u.message(951, USER, "Modules"), USER, expect=2)
         assert replies[0].text == "Which module?"  # the last good revision keeps running
+        health = (await stack.http.get(f"{stack.url}/healthz")).json()
+        assert health["status"] == "degraded"
+        assert any("x.json:1:1: error: /: cannot read" in line for line in health["flow_errors"])
+        (tmp_path / "flows" / "x.json").rmdir()
+        await asyncio.sleep(1.2)
+        await stack.say(u.message(952, USER, "Back"), USER)
+        assert (await stack.http.get(f"{stack.url}/healthz")).json()["status"] == "ok"
     assert "x.json:1:1: error: /: cannot read" in caplog.text
