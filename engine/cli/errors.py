@@ -26,6 +26,8 @@ def where(url: str) -> str:
 
 def explain(error: BaseException, database_url: str, api_url: str) -> str | None:
     """The one line for an error an operator can fix, or None for anything else."""
+    import sqlite3
+
     from aiogram.exceptions import (
         TelegramNetworkError,
         TelegramServerError,
@@ -55,7 +57,12 @@ def explain(error: BaseException, database_url: str, api_url: str) -> str | None
         )
     if isinstance(
         error,
-        DBConnectionError | ConnectionError | TimeoutError | socket.gaierror | OperationalError,
+        DBConnectionError
+        | ConnectionError
+        | TimeoutError
+        | socket.gaierror
+        | OperationalError
+        | sqlite3.Error,
     ):
         reason = _database_reason(error)
         return f"cannot use the database at {where(database_url)}: {reason}"

@@ -60,6 +60,16 @@ async def check_reachable(url: str) -> None:
     unknown database instead of part-way through its work."""
     import asyncio
     import contextvars
+    import sqlite3
+
+    if url.startswith("sqlite://"):
+        # the standard library's driver, not aiosqlite, whose worker thread prints a traceback
+        # of its own when the file cannot be opened
+        path = urlsplit(url).path if url.startswith("sqlite:///") else url[len("sqlite://") :]
+        path = path.split("?", 1)[0]
+        if path and path != ":memory:":
+            sqlite3.connect(path).close()
+        return
 
     async def probe() -> None:
         await Tortoise.init(config=tortoise_config(url, with_aerich=False))
