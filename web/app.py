@@ -24,9 +24,12 @@ STATIC = Path(__file__).parent / "static"
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
     library = services.flows.library
+    problems = services.flows.problems
     return JSONResponse(
         {
-            "status": "ok",
+            # degraded: a flow edit was refused; the last good revision keeps running
+            "status": "degraded" if problems else "ok",
+            "flow_errors": problems,
             "flows": {fid: flow.revision[:12] for fid, flow in library.flows.items()},
             "main": library.main,
             "telegram": services.outbox is not None,
