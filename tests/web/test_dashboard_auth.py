@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from engine.service.settings import load_settings
 from engine.service.wiring import build_services
-from engine.storage import accounts, db
+from engine.storage import accounts, db, schema_upgrade
 from web.app import create_app
 from web.dashboard import auth
 
@@ -36,7 +36,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 async def _account(url: str) -> None:
-    await db.upgrade(url)
+    await schema_upgrade.upgrade(url)
     await db.connect(url)
     try:
         await accounts.create("asha", "right-password", "admin")

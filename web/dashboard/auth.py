@@ -29,7 +29,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
-    from engine.service.wiring import local_secret
+    from engine.service.secret import local_secret
 
     secret = local_secret(request.app.state.services.settings)
     return URLSafeTimedSerializer(str(secret), salt="clixchat-dashboard-session")
