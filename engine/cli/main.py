@@ -105,10 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
     chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
-    from engine.cli import data, export, serve
+    from engine.cli import backup, data, export, serve
 
     data.add_commands(commands)
     export.add_commands(commands)
+    backup.add_commands(commands)
     serve.add_commands(commands)
     return parser
 

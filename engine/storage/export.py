@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,19 @@ class ExportResult:
 
 
 Progress = Callable[[str, int], None]
+Fetch = Callable[[str, list[Any]], Awaitable[list[dict[str, Any]]]]
+"""Runs one statement (written with `?`, already in the database's placeholders) -> rows."""
+
+
+def tortoise_fetch() -> tuple[Fetch, bool]:
+    """Rows through the open Tortoise connection `default`, and whether it is PostgreSQL."""
+    db = connections.get("default")
+
+    async def fetch(query: str, values: list[Any]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await db.execute_query_dict(query, values)
+        return rows
+
+    return fetch, str(db.capabilities.dialect) == "postgres"
 
 
 def iso(value: Any) -> str:
@@ -91,18 +104,21 @@ def _writer(path: Path, header: list[str]) -> tuple[Any, Any]:
 class Exporter:
     """Writes the CSV files of one export into `out` from the Tortoise connection `default`."""
 
-    def __init__(self, out: Path, filters: ExportFilter, progress: Progress | None = None):
+    def __init__(
+        self,
+        out: Path,
+        filters: ExportFilter,
+        progress: Progress | None = None,
+        source: tuple[Fetch, bool] | None = None,
+    ):
         self.out = out
         self.filters = filters
         self.progress = progress or (lambda _stage, _n: None)
-        self.db = connections.get("default")
-        self.dialect = Dialect(postgres=str(self.db.capabilities.dialect) == "postgres")
+        self.fetch, postgres = source or tortoise_fetch()
+        self.dialect = Dialect(postgres=postgres)
 
     async def _rows(self, query: str, values: list[Any]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self.db.execute_query_dict(
-            self.dialect.sql(query), values
-        )
-        return rows
+        return await self.fetch(self.dialect.sql(query), values)
 
     def _channels(self) -> tuple[str, list[Any]]:
         if self.filters.include_test:
@@ -344,10 +360,9 @@ def parse_date(text: str, end: bool = False) -> datetime:
         raise ValueError(f"not a date (YYYY-MM-DD or ISO 8601): {text!r}") from None
 
 
-async def flow_sources(flow: str | None = None) -> dict[str, list[dict[str, Any]]]:
+async def flow_sources(fetch: Fetch, flow: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every recorded revision's source per flow, oldest first (so the latest wins)."""
-    db = connections.get("default")
-    rows = await db.execute_query_dict("SELECT flow, source FROM flow_revision ORDER BY id")
+    rows = await fetch("SELECT flow, source FROM flow_revision ORDER BY id", [])
     sources: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if flow is None or row["flow"] == flow:
@@ -356,12 +371,17 @@ async def flow_sources(flow: str | None = None) -> dict[str, list[dict[str, Any]
 
 
 async def export(
-    out: Path, filters: ExportFilter, progress: Progress | None = None
+    out: Path,
+    filters: ExportFilter,
+    progress: Progress | None = None,
+    source: tuple[Fetch, bool] | None = None,
 ) -> ExportResult:
-    """Write the whole export into `out` (on the open Tortoise connection)."""
+    """Write the whole export into `out`, read through `source` (default: the open Tortoise
+    connection; a backup passes its snapshot's connection)."""
     from engine.storage.export_package import write_package
 
-    result = await Exporter(out, filters, progress).run()
-    sources = await flow_sources(filters.flow)
+    source = source or tortoise_fetch()
+    result = await Exporter(out, filters, progress, source).run()
+    sources = await flow_sources(source[0], filters.flow)
     result.files.append(write_package(out, result.variables, sources))
     return result
