@@ -66,6 +66,12 @@ class LiveFlows:
                 for line in error.problems:
                     log.error("  %s", line)
             return False
+        except Exception as error:  # never let a flow folder stop the bot: keep the last good
+            log.error(
+                "flow change not applied (%s); still running the previous revision",
+                type(error).__name__,
+            )
+            return False
         self._broken_stamp = None
         self.library = library
         self.runtime = Runtime(library.flows, library.main)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from engine.core.events import Inbound
+from engine.core.vocabulary import InteractionKind
 from engine.storage.store import Delivery, Store
 
 log = logging.getLogger("clixchat.jobs")
@@ -25,10 +26,14 @@ async def fire_due_timeouts(store: Store, deliver: Deliver, now: datetime | None
             delivery = await store.handle(
                 "telegram", Inbound.timer(place), pseudonym=pseudonym, received_at=moment
             )
-        except Exception:
-            log.exception("timeout for a participant at %s failed; it will be tried again", place)
+        except Exception as error:  # the class only: a database error can quote stored text
+            log.error(
+                "timeout for a participant at %s failed (%s); it will be tried again",
+                place,
+                type(error).__name__,
+            )
             continue
-        if delivery.turn is not None and delivery.turn.kind == "timeout":
+        if delivery.turn is not None and delivery.turn.kind == InteractionKind.TIMEOUT:
             fired += 1
             await deliver(delivery)
     if fired:

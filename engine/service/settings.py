@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ class Settings:
     cert_warn_days: int = 21
     cert_renew_command: str = "certbot renew --nginx"
     workers: int = 1
+    time_scale: float = 1.0
+    """Tests only (CLIXCHAT_TIME_SCALE): run the send limits' clock this many times faster."""
     """How many `serve` worker processes share the bot (set by `serve --workers`)."""
 
 
@@ -42,6 +45,36 @@ def _int(value: str | None, default: int, name: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for a webhook's secret_token."""
+
+
+def check_webhook_secret(value: str | None) -> None:
+    """Telegram accepts 1-256 characters of A-Za-z0-9_- as a webhook's secret_token."""
+    if value is not None and not SECRET_TOKEN.fullmatch(value):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+
+
+def _url(value: str, name: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must start with http:// or https://")
+    return value
+
+
+def _float(value: str | None, default: float, name: str) -> float:
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"{name} must be more than 0")
+    return number
 
 
 def load_settings(
@@ -59,7 +92,10 @@ def load_settings(
 
     return Settings(
         telegram_token=get("TELEGRAM_TOKEN") or get("TELEGRAM_KEY"),
-        telegram_api_url=(get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+        telegram_api_url=_url(
+            (get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+            "TELEGRAM_API_URL",
+        ),
         webhook_secret=get("WEBHOOK_SECRET"),
         public_url=get("PUBLIC_URL"),
         database_url=get("DATABASE_URL") or "sqlite://clixchat.db",
@@ -74,4 +110,5 @@ def load_settings(
         cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
         cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
+        time_scale=_float(get("CLIXCHAT_TIME_SCALE"), 1.0, "CLIXCHAT_TIME_SCALE"),
     )

@@ -118,6 +118,9 @@ class Exporter:
         self.dialect = Dialect(postgres=postgres)
 
     async def _rows(self, query: str, values: list[Any]) -> list[dict[str, Any]]:
+        """Keyset positions are written into the statement as integers: a prepared statement's
+        generic plan (PostgreSQL switches to it after a few runs) cannot see where the page
+        starts and scans from the beginning, so the pages would grow slower and slower."""
         return await self.fetch(self.dialect.sql(query), values)
 
     def _channels(self) -> tuple[str, list[Any]]:
@@ -166,8 +169,8 @@ class Exporter:
                 rows = await self._rows(
                     "SELECT p.id, p.pseudonym, p.channel, p.language, p.flow, p.revision, p.node,"
                     " p.ended, p.active, p.created_at, p.last_seen FROM participant p"
-                    f" WHERE {where} AND p.id > ? ORDER BY p.id LIMIT {PAGE}",
-                    [*base, last],
+                    f" WHERE {where} AND p.id > {int(last)} ORDER BY p.id LIMIT {PAGE}",
+                    base,
                 )
                 for row in rows:
                     writer.writerow(
@@ -207,9 +210,9 @@ class Exporter:
                     " i.input_text, i.input_media, i.output, i.buttons, i.saved,"
                     " i.received_at, i.responded_at FROM interaction i JOIN participant p"
                     f" ON p.id = i.participant_id WHERE {where}"
-                    " AND (i.participant_id > ? OR (i.participant_id = ? AND i.id > ?))"
+                    f" AND (i.participant_id, i.id) > ({int(after[0])}, {int(after[1])})"
                     f" ORDER BY i.participant_id, i.id LIMIT {PAGE}",
-                    [*base, after[0], after[0], after[1]],
+                    base,
                 )
                 for row in rows:
                     output = _json(row["output"]) or []
