@@ -17,7 +17,7 @@ from engine.storage.store import Store
 from tests.support.db import PRIVACY, Database
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-SCRIPTS: dict[tuple[str, int], list[Inbound]] = {
+SCRIPTS: dict[tuple[str, int | str], list[Inbound]] = {
     ("telegram", 111111111): [
         Inbound.message("/start", "en"),
         Inbound.message("Profile"),
