@@ -50,7 +50,7 @@ async def _script(store: Store) -> None:
         for step, event in enumerate(events):
             update += 1
             await store.handle(
-                channel, event, user_id=user, chat_id=user if channel == "telegram" else None,
+                channel, event, user_id=user, chat_id=user if isinstance(user, int) else None,
                 update_id=update if channel == "telegram" else None,
                 received_at=T0 + timedelta(minutes=step),
             )  # fmt: skip
