@@ -120,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
     chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
-    from engine.cli import admin, data, flowtest, import_clixchat, serve
+    from engine.cli import admin, backup, data, export, flowtest, import_clixchat, serve
 
     flowtest.add_commands(commands)
     data.add_commands(commands)
+    export.add_commands(commands)
+    backup.add_commands(commands)
     admin.add_commands(commands)
     serve.add_commands(commands)
     import_clixchat.add_commands(commands)
