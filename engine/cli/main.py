@@ -105,10 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
     chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
-    from engine.cli import data, serve
+    from engine.cli import certs, data, scheduler, serve
 
     data.add_commands(commands)
     serve.add_commands(commands)
+    scheduler.add_commands(commands)
+    certs.add_commands(commands)
     return parser
 
 

@@ -31,6 +31,13 @@ class Settings:
     cert_host: str | None = None
     cert_warn_days: int = 21
     cert_renew_command: str = "certbot renew --nginx"
+    cert_renew_timeout: float = 600.0
+    """Seconds CERT_RENEW_COMMAND may run before it is stopped (CERT_RENEW_TIMEOUT)."""
+    job_every: str = ""
+    """Tests only (CLIXCHAT_JOB_EVERY, e.g. `certificates=2,timeouts=1`): run these jobs every
+    so many seconds instead of on their schedule."""
+    scheduler_retry: float = 5.0
+    """Seconds between a standby scheduler's tries for the lock (CLIXCHAT_SCHEDULER_RETRY)."""
     workers: int = 1
     """How many `serve` worker processes share the bot (set by `serve --workers`)."""
 
@@ -42,6 +49,18 @@ def _int(value: str | None, default: int, name: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _seconds(value: str | None, default: float, name: str) -> float:
+    if value in (None, ""):
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise ValueError(f"{name} must be more than 0 seconds, not {value!r}")
+    return seconds
 
 
 def load_settings(
@@ -73,5 +92,8 @@ def load_settings(
         cert_host=get("CERT_HOST"),
         cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
         cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
+        cert_renew_timeout=_seconds(get("CERT_RENEW_TIMEOUT"), 600.0, "CERT_RENEW_TIMEOUT"),
+        job_every=get("CLIXCHAT_JOB_EVERY") or "",
+        scheduler_retry=_seconds(get("CLIXCHAT_SCHEDULER_RETRY"), 5.0, "CLIXCHAT_SCHEDULER_RETRY"),
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
     )

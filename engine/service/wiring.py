@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine.authoring.live import LiveFlows
 from engine.channels.telegram.handling import TelegramChannel
 from engine.channels.telegram.metrics import Metrics
+from engine.service.metrics import JobMetrics
 from engine.service.settings import ConfigError, Settings
 from engine.storage import db
 from engine.storage.privacy import Privacy
@@ -46,6 +47,8 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     started: list[Any] = field(default_factory=list)
     """Parts with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
+    job_metrics: JobMetrics | None = None
+    """The scheduled jobs' last runs and the certificate's days left, for /metrics."""
 
     @property
     def telegram(self) -> TelegramChannel | None:
@@ -105,7 +108,8 @@ async def prepare_database(settings: Settings) -> None:
 def build_services(settings: Settings) -> Services:
     from engine.channels.telegram.outbox import Outbox
     from engine.channels.telegram.replies import call_for
-    from engine.service.scheduler import Jobs
+    from engine.service.scheduler import Scheduler, standard_jobs
+    from engine.storage.job_runs import JobRuns
 
     check(settings)
     flows = LiveFlows([settings.flows_dir], settings.main_flow)
@@ -139,7 +143,11 @@ def build_services(settings: Settings) -> Services:
     services.started.append(_StoreLifetime(store, settings))
     if outbox is not None:
         services.started.append(outbox)
-    services.started.append(Jobs(store, deliver))
+    # One scheduler for the deployment: every process starts one, the lock holder runs the jobs.
+    jobs = standard_jobs(settings, store, deliver)
+    scheduler = Scheduler(settings.database_url, jobs, retry_every=settings.scheduler_retry)
+    services.started.append(scheduler)
+    services.job_metrics = JobMetrics(services.metrics.registry, JobRuns(settings.database_url))
     return services
 
 
