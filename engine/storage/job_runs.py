@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from engine.storage.db import is_postgres
 from engine.storage.sql import Dialect, _moment
@@ -32,10 +32,18 @@ class LastRun:
     host: str
 
 
+LIBPQ_OPTIONS = {
+    "host", "port", "sslmode", "sslrootcert", "sslcert", "sslkey", "passfile",
+    "target_session_attrs", "application_name",
+}  # fmt: skip
+
+
 def asyncpg_dsn(url: str) -> str:
-    """A DATABASE_URL as asyncpg takes it (its own scheme; Tortoise's pool options dropped)."""
+    """A DATABASE_URL as asyncpg takes it: its own scheme, the connection options kept and
+    Tortoise's pool options (minsize, maxsize, ...) dropped."""
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(scheme="postgresql", query=""))
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k in LIBPQ_OPTIONS]
+    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(kept)))
 
 
 def sqlite_path(url: str) -> str:

@@ -111,3 +111,18 @@ async def _count(
     if finished:
         found = [run for run in found if run.finished_at is not None]
     return len(found) >= at_least
+
+
+def test_database_urls_for_the_lock_connection() -> None:
+    from engine.storage.job_runs import asyncpg_dsn, sqlite_path
+    from engine.storage.leader import lock_path
+
+    assert (
+        asyncpg_dsn("postgres://u:p@db:5433/app?minsize=1&maxsize=10&sslmode=require")
+        == "postgresql://u:p@db:5433/app?sslmode=require"
+    )
+    assert sqlite_path("sqlite:///srv/clixchat/clixchat.db?journal_mode=WAL") == (
+        "/srv/clixchat/clixchat.db"
+    )
+    assert lock_path("sqlite://clixchat.db") == "clixchat.db.scheduler.lock"
+    assert lock_path("sqlite://:memory:") is None
