@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: setup run test lint typecheck bench clean
 
@@ -14,14 +16,17 @@ $(BIN)/clixchat: pyproject.toml
 setup: $(BIN)/clixchat
 
 run: setup
-	$(BIN)/clixchat serve
+	$(BIN)/clixchat serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest
+	$(BIN)/clixchat validate
+	$(BIN)/clixchat test --coverage
 
 lint: setup
 	$(BIN)/ruff check engine web tests bench
 	$(BIN)/ruff format --check engine web tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: setup
 	$(BIN)/mypy

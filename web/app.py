@@ -9,12 +9,13 @@ from pathlib import Path
 from prometheus_client import generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from engine.service.wiring import Services
 from web import simulator
+from web.dashboard import auth
 from web.webhook import webhook
 
 STATIC = Path(__file__).parent / "static"
@@ -23,9 +24,12 @@ STATIC = Path(__file__).parent / "static"
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
     library = services.flows.library
+    problems = services.flows.problems
     return JSONResponse(
         {
-            "status": "ok",
+            # degraded: a flow edit was refused; the last good revision keeps running
+            "status": "degraded" if problems else "ok",
+            "flow_errors": problems,
             "flows": {fid: flow.revision[:12] for fid, flow in library.flows.items()},
             "main": library.main,
             "telegram": services.outbox is not None,
@@ -42,11 +46,14 @@ async def metrics(request: Request) -> Response:
     )
 
 
-async def admin(request: Request) -> Response:
-    return PlainTextResponse(
-        "The CLIxChat dashboard is not built yet; /simulator lets you try the flows.\n",
-        status_code=503,
+async def overview(request: Request) -> Response:
+    from engine.storage.models import Participant
+
+    services: Services = request.app.state.services
+    count = await services.store.read(
+        lambda: Participant.exclude(channel__in=("console", "simulator")).count()
     )
+    return auth.render(request, "overview.html", participants=count)
 
 
 async def root(request: Request) -> Response:
@@ -67,7 +74,9 @@ def create_app(services: Services) -> Starlette:
         Route("/bot/", webhook, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
-        Route("/admin/", admin),
+        Route("/admin/", auth.login_required(overview)),
+        Route("/admin/login", auth.login_page, methods=["GET", "POST"]),
+        Route("/admin/logout", auth.logout, methods=["POST"]),
         *simulator.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

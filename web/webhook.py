@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,9 @@ from aiogram.types import Update
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from engine.channels.telegram.intake import RefusedBody, read_update
+from engine.storage.db import is_database_failure
 
 if TYPE_CHECKING:
     from engine.service.wiring import Services
@@ -58,11 +60,12 @@ async def webhook(request: Request) -> Response:
     if body is None:
         return _bad(services, "body too large")
     try:
-        data: Any = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad(services, "malformed JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        return _bad(services, "not an update (no integer update_id)")
+        clean = read_update(body)
+    except RefusedBody as refused:
+        return _bad(services, str(refused))
+    data: dict[str, Any] = clean.data
+    if clean.cleaned:
+        services.metrics.updates.labels("cleaned").inc()
     try:
         update = Update.model_validate(data)
     except ValidationError as error:
@@ -73,6 +76,25 @@ async def webhook(request: Request) -> Response:
             error.error_count(),
         )
         return Response(status_code=200)
-    answer = await telegram.handle(update, inline_ok=True)
+    try:
+        answer = await telegram.handle(update, inline_ok=True)
+    except Exception as error:
+        # Only the error's class: a database error's text can quote what a participant typed.
+        if is_database_failure(error):  # Telegram delivers it again once the database is back
+            services.metrics.updates.labels("failed").inc()
+            log.error(
+                "webhook: update %d not stored (%s); Telegram will deliver it again",
+                update.update_id,
+                type(error).__name__,
+            )
+            return PlainTextResponse("not stored; try again", status_code=500)
+        # Anything else would fail again on every redelivery and hold up the updates behind it.
+        services.metrics.updates.labels("dropped").inc()
+        log.error(
+            "webhook: update %d dropped: the engine failed on it (%s)",
+            update.update_id,
+            type(error).__name__,
+        )
+        return Response(status_code=200)
     services.metrics.latency.observe(time.perf_counter() - started)
     return JSONResponse(answer) if answer is not None else Response(status_code=200)

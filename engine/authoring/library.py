@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.authoring.files import flow_files, read_flow_document
 from engine.core.flow import Flow, flow_from_document
 
 
@@ -30,14 +30,7 @@ class FlowLibrary:
 
     def changed(self) -> bool:
         """Whether a flow file was added, removed or changed since loading."""
-        return _stamp(_flow_files(self.paths)) != self.files
-
-
-def _flow_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    return files
+        return _stamp(flow_files(self.paths)) != self.files
 
 
 def _stamp(files: list[Path]) -> dict[Path, tuple[float, int]]:
@@ -74,7 +67,7 @@ def load_library(paths: list[Path], main: str | None = None) -> FlowLibrary:
     """Validate and load flow files (folders expand to their *.json); FlowError if any is broken."""
     from engine.authoring.validation import validate_paths
 
-    files = _flow_files(paths)
+    files = flow_files(paths)
     if not files:
         raise FlowError(f"no flow files (*.json) in {', '.join(str(p) for p in paths)}")
     problems = [p for p in validate_paths(files) if p.severity == "error"]
@@ -85,7 +78,7 @@ def load_library(paths: list[Path], main: str | None = None) -> FlowLibrary:
         )
     flows: dict[str, Flow] = {}
     for file in files:
-        document = json.loads(file.read_text(encoding="utf-8"))
+        document = read_flow_document(file)
         flow = flow_from_document(document, file)
         flows[flow.id] = flow
     return FlowLibrary(flows, pick_main(flows, main), _stamp(files), list(paths))

@@ -30,6 +30,8 @@ class LiveFlows:
         self.generation = 0
         self._checked = time.monotonic()
         self._broken_stamp: object = None
+        self.problems: list[str] = []
+        """Why the last change to the flow files was not applied (empty when it was)."""
 
     @classmethod
     def from_library(cls, library: FlowLibrary, check_every: float = 1.0) -> LiveFlows:
@@ -41,6 +43,7 @@ class LiveFlows:
         )
         live.library, live.runtime = library, Runtime(library.flows, library.main)
         live.generation, live._checked, live._broken_stamp = 0, time.monotonic(), None
+        live.problems = []
         return live
 
     def current(self) -> Runtime:
@@ -55,18 +58,28 @@ class LiveFlows:
 
     def reload_if_changed(self) -> bool:
         if not self.library.changed():
+            self.problems, self._broken_stamp = [], None  # the files are the running ones again
             return False
         try:
             library = load_library(self.paths, self.wanted_main)
         except FlowError as error:
             stamp = tuple(error.problems)
+            self.problems = [str(error), *error.problems]
             if stamp != self._broken_stamp:
                 self._broken_stamp = stamp
                 log.error("flow change not applied: %s; still running the previous revision", error)
                 for line in error.problems:
                     log.error("  %s", line)
             return False
+        except Exception as error:  # never let a flow folder stop the bot: keep the last good
+            self.problems = [f"the flows could not be read ({type(error).__name__})"]
+            log.error(
+                "flow change not applied (%s); still running the previous revision",
+                type(error).__name__,
+            )
+            return False
         self._broken_stamp = None
+        self.problems = []
         self.library = library
         self.runtime = Runtime(library.flows, library.main)
         self.generation += 1

@@ -7,7 +7,6 @@ repository is a link to it, for designers' editors.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,9 +21,10 @@ from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
 )
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped,unused-ignore]
 
+from engine.core.vocabulary import MEDIA_KINDS, did_you_mean
+
 SCHEMA_PATH = Path(__file__).resolve().parent / "flow.schema.json"
 SCHEMA_ID = "https://clixchat.org/schemas/flow.schema.json"
-MEDIA_KINDS = ("photo", "document", "audio", "video", "voice")
 WAYS_ON = 'choices, ask + next, next, branch + else, or "end": true'
 
 Part = str | int
@@ -199,11 +199,6 @@ def _kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
-def _suggest(word: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
-
-
 def _slug(value: str, allowed: str, joiner: str) -> str:
     slug = re.sub(f"[^{allowed}]+", joiner, value.lower()).strip(joiner)
     return slug or "name"
@@ -317,7 +312,7 @@ def _unknown(parts: list[Part], error: ValidationError) -> Iterator[SchemaError]
     for key in value:
         if key in allowed:
             continue
-        hint = _suggest(key, allowed) or f"allowed here: {', '.join(allowed)}"
+        hint = did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"
         yield SchemaError(pointer_of([*parts, key]), f"unknown property {key!r}", hint)
 
 
@@ -333,7 +328,7 @@ def _pattern(parts: list[Part], error: ValidationError) -> SchemaError:
         fix = "_" + fix
     words = {"v": value, "fix": fix, "fixdash": _slug(value, "a-z0-9-", "-")}
     if "propertyNames" in error.schema_path and _title(error) == "Language code":
-        hint = _suggest(value, [*MEDIA_KINDS, "caption"]) or hint
+        hint = did_you_mean(value, [*MEDIA_KINDS, "caption"]) or hint
         if value == "caption":
             hint = "a caption belongs to a media item: add photo, document, audio, video or voice"
     return SchemaError(pointer_of(parts), message.format(**words), hint.format(**words))
@@ -380,7 +375,7 @@ def _simple(here: str, error: ValidationError) -> SchemaError:
         )
     if validator == "enum" and isinstance(expected, list):
         options = [str(o) for o in expected]
-        hint = _suggest(str(value), options) or f"use one of: {', '.join(options)}"
+        hint = did_you_mean(str(value), options) or f"use one of: {', '.join(options)}"
         return SchemaError(here, f"{value!r} is not a valid {title.lower()}", hint)
     if validator == "const":
         if expected is True:

@@ -14,10 +14,12 @@ from typing import Any, Literal
 
 from json_source_map import calculate
 
+from engine.authoring.files import flow_files
 from engine.authoring.schema import parts_of, pointer_of, schema_errors
 from engine.authoring.validation_common import Context, Finding, FlowView, Parts, local_targets
 from engine.authoring.validation_graph import graph_findings
 from engine.authoring.validation_texts import text_findings
+from engine.authoring.validation_types import type_findings
 
 _JSON_HINTS = {
     "Expecting ',' delimiter": "a comma is missing between two items",
@@ -87,6 +89,18 @@ class _Source:
 
 
 def _parse(text: str, file: str) -> _Source:
+    if not text.strip():
+        problem = Problem(
+            file,
+            "",
+            1,
+            1,
+            "error",
+            "the file is empty",
+            'a flow file is a JSON object: {"flow": ..., "languages": [...], "start": ..., '
+            '"nodes": {...}}',
+        )
+        return _Source(file, text, problem=problem)
     try:
         doc = json.loads(text, object_pairs_hook=_object)
     except RecursionError:
@@ -201,6 +215,7 @@ def _check_parsed(source: _Source, context: Context) -> list[Problem]:
         view = FlowView(doc, frozenset(bad), Path(source.file).parent, context)
         findings += graph_findings(view)
         findings += text_findings(view)
+        findings += type_findings(view)
     problems += [problem(f.parts, f.severity, f.message, f.hint) for f in findings]
     return sorted(problems, key=lambda p: (p.line, p.column))
 
@@ -230,20 +245,13 @@ def validate_file(path: Path, known_nodes: Mapping[str, set[str]] | None = None)
     return _check(_read(path), Context(known_nodes=known_nodes))
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    return list(dict.fromkeys(files))
-
-
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     """Check flow files together (folders give their *.json, not recursively).
 
     Every file is checked even when others are broken; "flow-id:node" targets resolve against
     all the flows given; a flow id used by two files, or two flows marked main, is an error.
     """
-    sources = [_read(path) for path in _expand(paths)]
+    sources = [_read(path) for path in flow_files(paths)]
     owners: dict[str, str] = {}
     known: dict[str, set[str]] = {}
     saved: dict[str, set[str]] = {}

@@ -6,21 +6,18 @@ structurally broken flow gets its schema errors and never a crash or a cascade o
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from engine.core.vocabulary import MEDIA_KINDS
+
 Part = str | int
 Parts = tuple[Part, ...]
 Severity = Literal["error", "warning"]
 TextKind = Literal["message", "caption", "label", "retry", "button", "title"]
-
-MEDIA_KINDS = ("photo", "document", "audio", "video", "voice")
-VARIABLE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -131,11 +128,6 @@ class FlowView:
         return True
 
 
-def suggestion(word: str, options: Sequence[str] | frozenset[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
-
-
 def is_media(item: Any) -> bool:
     return isinstance(item, Mapping) and any(kind in item for kind in MEDIA_KINDS)
 
@@ -210,7 +202,7 @@ def local_targets(node: Any) -> Iterator[tuple[Parts, str]]:
     """Every target of a node (relative place, target), taking any shape without failing."""
     if not isinstance(node, Mapping):
         return
-    for key in ("next", "else"):
+    for key in ("next", "else", "back"):
         if isinstance(node.get(key), str):
             yield (key,), node[key]
     for list_key in ("choices", "branch"):

@@ -7,15 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from engine.authoring.validation_common import (
-    VARIABLE,
     Finding,
     FlowView,
     Parts,
     flow_texts,
     local_targets,
     spellings,
-    suggestion,
 )
+from engine.core.vocabulary import VARIABLE, did_you_mean
 
 
 def graph_findings(view: FlowView) -> Iterator[Finding]:
@@ -59,7 +58,7 @@ def _local(view: FlowView, target: str) -> str | None:
 
 def _missing_node(parts: Parts, what: str, name: str, known: Iterable[str]) -> Finding:
     known = sorted(known)
-    hint = suggestion(name, known) or (
+    hint = did_you_mean(name, known) or (
         f"add a node {name!r}, or use one of: {', '.join(known[:8])}"
         + (", ..." if len(known) > 8 else "")
     )
@@ -77,7 +76,7 @@ def _target(view: FlowView, parts: Parts, what: str, target: str) -> Iterator[Fi
         return
     flow, node = target.split(":", 1)
     if flow not in known:
-        hint = suggestion(flow, list(known)) or "check it together with the file of that flow"
+        hint = did_you_mean(flow, list(known)) or "check it together with the file of that flow"
         yield Finding(parts, "error", f"{what} names an unknown flow {flow!r}", hint)
     elif node not in known[flow]:
         yield _missing_node(parts, f"{what} ({flow})", node, known[flow])
@@ -194,7 +193,7 @@ def _variables(view: FlowView, edges: Edges | None, reached: frozenset[str]) -> 
         for parts, text in spellings(site):
             for name in dict.fromkeys(VARIABLE.findall(text)):
                 if name not in known:
-                    hint = suggestion(name, sorted(known)) or (
+                    hint = did_you_mean(name, sorted(known)) or (
                         f'add an ask with "save_as": "{name}" before this text, or fix the name'
                     )
                     yield Finding(parts, "error", f"{{{name}}} is never saved in this flow", hint)

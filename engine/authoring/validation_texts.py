@@ -14,9 +14,9 @@ from engine.authoring.validation_common import (
     flow_texts,
     node_media,
     spellings,
-    suggestion,
 )
 from engine.core.text import ascii_digits, normalize
+from engine.core.vocabulary import did_you_mean
 
 MESSAGE_LIMIT = 4096
 """Telegram's limit on a message's text, in UTF-16 code units."""
@@ -41,6 +41,16 @@ def text_findings(view: FlowView) -> Iterator[Finding]:
 
 def _languages(view: FlowView, site: TextSite) -> Iterator[Finding]:
     declared = view.languages
+    one_language = isinstance(site.value, str) and site.kind != "title"  # no user sees the title
+    if declared is not None and len(declared) > 1 and one_language:
+        yield Finding(
+            site.parts,
+            "warning",
+            f"text is in one language only; the flow's languages are {', '.join(declared)}",
+            f'write it as {{"{declared[0]}": "...", "{declared[1]}": "..."}} so those users '
+            "get their language",
+        )
+        return
     if declared is None or not isinstance(site.value, Mapping):
         return
     missing = [language for language in declared if language not in site.value]
@@ -58,7 +68,7 @@ def _languages(view: FlowView, site: TextSite) -> Iterator[Finding]:
                 (*site.parts, language),
                 "warning",
                 f"text uses language {language!r}, which the flow does not declare",
-                suggestion(language, declared)
+                did_you_mean(language, declared)
                 or f'add "{language}" to languages, or remove this text',
             )
 

@@ -12,16 +12,10 @@ import sys
 from pathlib import Path
 
 from engine.authoring.library import FlowLibrary
-from engine.channels.console import (
-    SCRIPT_HELP,
-    Handle,
-    parse_input,
-    run_lines,
-    run_script,
-    transcript,
-)
+from engine.channels.console import Handle, run_lines, run_script, transcript
 from engine.core.conversation import Conversation
 from engine.core.events import Inbound
+from engine.core.inputs import SCRIPT_HELP, parse_input
 from engine.core.runtime import Runtime, Turn
 from engine.service.settings import ConfigError, load_settings
 
@@ -53,13 +47,14 @@ async def _sync(turn: Turn) -> Turn:
 
 async def _durable(args: argparse.Namespace, library: FlowLibrary, lines: list[str] | None) -> int:
     from engine.authoring.live import LiveFlows
-    from engine.storage import db
+    from engine.storage import db, schema_upgrade
     from engine.storage.privacy import CONSOLE_SECRET, Privacy
     from engine.storage.store import Store
 
     settings = load_settings()
+    await db.check_reachable(settings.database_url)
     if not db.is_postgres(settings.database_url):
-        await db.upgrade(settings.database_url)
+        await schema_upgrade.upgrade(settings.database_url)
     store = Store(
         LiveFlows.from_library(library),
         Privacy(settings.secret or CONSOLE_SECRET),

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.core.revision_moves import NodeChange, diff_flows
+from engine.authoring.diff import NodeChange, diff_flows
+from engine.authoring.files import FlowFileError, read_flow_document
 from engine.service.settings import load_settings
 
 
@@ -18,18 +19,10 @@ class DataError(Exception):
 
 
 def _read_flow(path: str) -> dict[str, Any]:
-    file = Path(path)
-    if not file.is_file():
-        raise DataError(f"no such flow file: {path}")
     try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise DataError(
-            f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
-        ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("nodes"), dict):
-        raise DataError(f'{path}: not a flow file (no "nodes" object)')
-    return document
+        return read_flow_document(Path(path))
+    except FlowFileError as error:
+        raise DataError(str(error)) from None
 
 
 async def _waiting(url: str, flow: str, nodes: list[str]) -> dict[str, int]:
@@ -93,10 +86,11 @@ def _as_dict(change: NodeChange, waiting: dict[str, int], counted: bool) -> dict
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from engine.storage import db
+    from engine.storage import db, schema_upgrade
 
     url = args.database or load_settings().database_url
-    applied = asyncio.run(db.upgrade(url))
+    asyncio.run(db.check_reachable(url))
+    applied = asyncio.run(schema_upgrade.upgrade(url))
     print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
     return 0
 

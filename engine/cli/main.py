@@ -41,12 +41,17 @@ def _library(flow: str | None) -> FlowLibrary:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.authoring.files import flow_files
     from engine.authoring.validation import validate_paths
 
     paths = [Path(p) for p in args.paths] or [load_settings().flows_dir]
     for path in paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
+    files = flow_files(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no flow files (*.json) in {where}: nothing was checked")
     problems = validate_paths(paths)
     errors = sum(1 for p in problems if p.severity == "error")
     if args.format == "json":
@@ -55,17 +60,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem.format())
         warnings = len(problems) - errors
-        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        checked = ", ".join(str(f) for f in files)
+        print(
+            f"{errors} error(s), {warnings} warning(s) in {len(files)} file(s): {checked}",
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from engine.authoring.graph import RendererMissing, to_mermaid, to_svg
+    from engine.authoring.graph import RendererMissing, to_html, to_mermaid, to_svg
 
     library = _library(args.flow)
     flow = library.main_flow
     try:
-        print(to_svg(flow) if args.format == "svg" else to_mermaid(flow), end="")
+        render = {"svg": to_svg, "html": to_html}.get(args.format, to_mermaid)
+        print(render(flow), end="")
     except RendererMissing as missing:
         raise UsageError(str(missing)) from None
     return 0
@@ -88,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser("graph", help="draw a flow as mermaid or svg")
     graph.add_argument("flow", metavar="FLOW", help="a flow id (in FLOWS_DIR) or a flow file")
-    graph.add_argument("--format", choices=("mermaid", "svg"), default="mermaid")
+    graph.add_argument(
+        "--format",
+        choices=("mermaid", "svg", "html"),
+        default="mermaid",
+        help="html: one self-contained page with the diagram (needs Graphviz's dot)",
+    )
     graph.set_defaults(run=cmd_graph)
 
     chat = commands.add_parser("chat", help="talk to a flow in the console")
@@ -105,12 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
     chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
-    from engine.cli import certs, data, scheduler, serve
+    from engine.cli import (
+        admin,
+        backup,
+        certs,
+        data,
+        export,
+        flowtest,
+        import_clixchat,
+        scheduler,
+        serve,
+    )
 
+    flowtest.add_commands(commands)
     data.add_commands(commands)
+    export.add_commands(commands)
+    backup.add_commands(commands)
+    admin.add_commands(commands)
     serve.add_commands(commands)
     scheduler.add_commands(commands)
     certs.add_commands(commands)
+    import_clixchat.add_commands(commands)
     return parser
 
 
@@ -119,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
     except (UsageError, DataError, ConfigError) as error:
         print(f"clixchat {args.command}: error: {error}", file=sys.stderr)
         return 2
@@ -130,6 +162,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"clixchat {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        explained = _operator_line(error, getattr(args, "database", None))
+        if explained is None:
+            raise
+        print(f"clixchat {args.command}: error: {explained}", file=sys.stderr)
+        return 1
+
+
+def _operator_line(error: BaseException, database_url: str | None) -> str | None:
+    """One line for a database, Bot API or settings problem (see engine/cli/errors.py)."""
+    from engine.cli.errors import explain
+
+    try:
+        settings = load_settings()
+    except ValueError:
+        return None
+    return explain(error, database_url or settings.database_url, settings.telegram_api_url)
 
 
 if __name__ == "__main__":

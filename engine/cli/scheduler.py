@@ -18,7 +18,7 @@ log = logging.getLogger("clixchat.scheduler")
 async def _run() -> int:
     from engine.service.wiring import build_services
 
-    services = build_services(load_settings())
+    services = build_services(load_settings(), webhook=False)  # no webhook served here
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -22,6 +22,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from engine.service.wiring import check
 
     settings = load_settings()
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, not {args.workers}")
     check(settings)
     if args.workers > 1 and not db.is_postgres(settings.database_url):
         raise ConfigError(
@@ -29,6 +31,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     if not 1 <= args.port <= 65535:
         raise ConfigError(f"--port must be 1-65535, not {args.port}")
+    _port_free(args.host, args.port)
+    asyncio.run(db.check_reachable(settings.database_url))
     configure_logging()
     where = f"http://{args.host}:{args.port}"
     mode = (
@@ -54,6 +58,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_free(host: str, port: int) -> None:
+    """Fail in one line before start-up when another program holds the port."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise ConfigError(f"--host {host} is not an address of this machine") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(another program holds the port? choose one with --port)"
+            ) from None
+
+
 async def _poll(once: bool) -> int:
     from aiogram.types import Update
 
@@ -62,9 +86,15 @@ async def _poll(once: bool) -> int:
     settings = load_settings()
     if not settings.telegram_token:
         raise ConfigError("poll needs TELEGRAM_TOKEN")
-    services = build_services(settings)
+    services = build_services(settings, webhook=False)
     bot = make_bot(settings)
-    await bot.delete_webhook(drop_pending_updates=False)
+    registered = await bot.get_webhook_info()
+    if registered.url:
+        log.warning(
+            "poll: a webhook is registered with Telegram; deleting it so that long polling "
+            "receives the updates (pending updates are kept; `clixchat webhook set` restores it)"
+        )
+        await bot.delete_webhook(drop_pending_updates=False)
     telegram = services.telegram
     assert telegram is not None  # a token is set
     await services.start()
@@ -80,8 +110,12 @@ async def _poll(once: bool) -> int:
                 try:
                     await telegram.handle(update)
                     handled += 1
-                except Exception:
-                    log.exception("update %d failed; it is not acknowledged", update.update_id)
+                except Exception as error:  # the class only: its text may quote a participant
+                    log.error(
+                        "update %d failed (%s); it is not acknowledged",
+                        update.update_id,
+                        type(error).__name__,
+                    )
                     offset = update.update_id
                     break
             if once and not updates:

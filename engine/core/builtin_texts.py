@@ -45,6 +45,14 @@ BUILTIN: dict[str, dict[str, str]] = {
         "hi": "मैं यह कमांड नहीं जानता। फिर से शुरू करने के लिए /start भेजें।",
     },
     "welcome_back": {"en": "Welcome back!", "hi": "फिर से स्वागत है!"},
+    "conversation_ended": {
+        "en": "This conversation has ended. Tap Restart to begin again.",
+        "hi": "यह बातचीत समाप्त हो गई है। फिर से शुरू करने के लिए 'फिर से शुरू' दबाइए।",
+    },
+    "menu_changed": {
+        "en": "This menu has changed since your last message. Here is where you are now.",
+        "hi": "आपके पिछले संदेश के बाद यह मेन्यू बदल गया है। आप अभी यहाँ हैं।",
+    },
     "stale_button": {
         "en": "That menu is no longer active; here is where you are now.",
         "hi": "वह मेन्यू अब सक्रिय नहीं है; आप अभी यहाँ हैं।",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.core.vocabulary import KeyboardKind
+
 InboundKind = Literal["text", "button", "command", "media", "timeout"]
-KeyboardKind = Literal["reply", "inline", "remove"]
 
 
 @dataclass(frozen=True)

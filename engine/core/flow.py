@@ -7,12 +7,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from engine.core.text import Text, parse_duration
-
-MEDIA_KINDS = ("photo", "document", "audio", "video", "voice")
-KeyboardKind = Literal["reply", "inline"]
+from engine.core.vocabulary import MEDIA_KINDS, FlowKeyboard
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,8 @@ class Timeout:
     """Seconds of silence before the timeout fires."""
     next: str
     say: tuple[SayItem, ...] = ()
+    written: str = ""
+    """The duration as the designer wrote it ("24h"), for diagrams and messages."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class Node:
     else_: str | None = None
     end: bool = False
     timeout: Timeout | None = None
+    back: str | None = None
+    """Where Back goes from here, instead of the previous node on the path."""
 
     @property
     def waits(self) -> bool:
@@ -85,8 +87,10 @@ class Flow:
     nodes: Mapping[str, Node]
     revision: str
     title: Text = ""
-    keyboard: KeyboardKind = "reply"
+    keyboard: FlowKeyboard = "reply"
     expire_after: int | None = None
+    welcome_back_after: int | None = None
+    """Seconds of silence after which /start or Restart is greeted with "Welcome back!"."""
     labels: Mapping[str, Text] = field(default_factory=dict)
     entry_points: tuple[str, ...] = ()
     moved: Mapping[str, str] = field(default_factory=dict)
@@ -145,8 +149,12 @@ def _node(node_id: str, raw: Mapping[str, Any], folder: Path | None) -> Node:
         ),
         else_=raw.get("else"),
         end=bool(raw.get("end", False)),
+        back=raw.get("back"),
         timeout=Timeout(
-            parse_duration(timeout["after"]), timeout["next"], _say(timeout.get("say"), folder)
+            parse_duration(timeout["after"]),
+            timeout["next"],
+            _say(timeout.get("say"), folder),
+            str(timeout["after"]),
         )
         if timeout
         else None,
@@ -166,6 +174,11 @@ def flow_from_document(document: Mapping[str, Any], file: Path | None = None) ->
         title=document.get("title", ""),
         keyboard=document.get("keyboard", "reply"),
         expire_after=parse_duration(expire) if expire else None,
+        welcome_back_after=(
+            parse_duration(document["welcome_back_after"])
+            if document.get("welcome_back_after")
+            else None
+        ),
         labels=dict(document.get("labels", {})),
         entry_points=tuple(document.get("entry_points", ())),
         moved=dict(document.get("moved", {})),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
+from engine.core.asks import ask_type
 from engine.core.builtin_texts import builtin
-from engine.core.events import Button, KeyboardKind
+from engine.core.events import Button
 from engine.core.flow import Flow, Node
 from engine.core.text import localize, render
+from engine.core.vocabulary import KeyboardKind
 
 BACK_DATA = "~back"
 RESTART_DATA = "~restart"
@@ -42,16 +44,11 @@ def keyboard_for(
     for index, choice in enumerate(node.choices):
         text = render(localize(choice.label, language, flow.languages), variables)
         rows.append((Button(text, f"{tag}:{index}"),))
-    if node.ask is not None and node.ask.type == "yes_no":
-        rows.append(
-            (
-                Button(label(flow, "yes", language), f"{tag}:y"),
-                Button(label(flow, "no", language), f"{tag}:n"),
-            )
-        )
-    if node.ask is not None and node.ask.type == "location":
-        kind = "reply"  # Telegram asks for a location only from a reply keyboard
-        rows.append((Button(label(flow, "share_location", language), request="location"),))
+    if node.ask is not None:
+        ask = ask_type(node.ask.type)
+        rows.extend(ask.buttons(lambda key: label(flow, key, language), tag))
+        if ask.reply_keyboard:
+            kind = "reply"  # e.g. Telegram asks for a location only from a reply keyboard
     nav: list[Button] = []
     if can_go_back and not node.end:
         nav.append(Button(label(flow, "back", language), BACK_DATA))

@@ -1,4 +1,4 @@
-"""Moving participants to a new revision of their flow, and telling designers what a change does.
+"""Moving participants to a new revision of their flow (a "revision move").
 
 A participant waiting at a node that still exists stays there. One whose node was removed goes
 to the node the flow names in `moved`, else to the nearest surviving node back along their own
@@ -7,12 +7,13 @@ path, else to `start`. Each move is reported so the store can record it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from engine.core.conversation import Conversation
 from engine.core.flow import Flow
+
+MENU_CHANGED = "menu_changed"
+"""`Conversation.awaiting` after a move off a removed node: the next reply was meant for it."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Move:
     """kept (node still there), moved (the flow's `moved`), path (back along the path), start."""
 
 
-def migrate(conv: Conversation, flow: Flow) -> Move | None:
+def move_to_revision(conv: Conversation, flow: Flow) -> Move | None:
     """Bring a conversation in `flow` to the flow's current revision; None if already there."""
     if conv.flow != flow.id or conv.revision == flow.revision:
         return None
@@ -53,30 +54,6 @@ def migrate(conv: Conversation, flow: Flow) -> Move | None:
             conv.path.pop()
         if reason != "path":
             conv.remember(place)
-        conv.awaiting = None
+        conv.awaiting = MENU_CHANGED
     conv.revision = flow.revision
     return Move(flow.id, old_revision, flow.revision, old_node, conv.node, reason)
-
-
-@dataclass(frozen=True)
-class NodeChange:
-    node: str
-    change: str
-    """removed, changed or added."""
-    goes_to: str | None = None
-    """For a removed node: where its waiting participants go (from `moved`, else "path/start")."""
-
-
-def diff_flows(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[NodeChange]:
-    """Node-level differences between two flow documents."""
-    old_nodes: Mapping[str, Any] = old.get("nodes", {})
-    new_nodes: Mapping[str, Any] = new.get("nodes", {})
-    moved: Mapping[str, str] = new.get("moved", {})
-    changes: list[NodeChange] = []
-    for node in old_nodes:
-        if node not in new_nodes:
-            changes.append(NodeChange(node, "removed", moved.get(node, "path/start")))
-        elif old_nodes[node] != new_nodes[node]:
-            changes.append(NodeChange(node, "changed"))
-    changes.extend(NodeChange(node, "added") for node in new_nodes if node not in old_nodes)
-    return changes

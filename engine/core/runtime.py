@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.core.asks import check
+from engine.core.asks import ask_type
 from engine.core.compiler import CompiledFlow, compile_flow, is_portal
 from engine.core.conversation import Conversation
-from engine.core.events import Button, Inbound, KeyboardKind, Outbound
+from engine.core.events import Button, Inbound, Outbound
 from engine.core.flow import Flow, Media, Node, SayItem
 from engine.core.keyboards import BACK_DATA, RESTART_DATA, keyboard_for, label, node_tag
+from engine.core.revision_moves import MENU_CHANGED
 from engine.core.text import all_languages, localize, normalize, render
+from engine.core.vocabulary import InteractionKind, KeyboardKind
 
 Rows = tuple[tuple[Button, ...], ...]
 MAX_CHAIN = 1000
@@ -36,6 +38,8 @@ class Turn:
     wait: int | None = None
     """Seconds until the waiting node's timeout fires (None: no timeout)."""
     notes: list[str] = field(default_factory=list)
+    returning: bool = False
+    """Back after the flow's welcome_back_after: a /start or Restart greets them first."""
     visited: list[str] = field(default_factory=list)
     """Every node this event passed through, as "flow:node", in order."""
 
@@ -69,10 +73,19 @@ class Runtime:
                 and conv.last_seen is not None
                 and now - conv.last_seen > compiled.flow.expire_after
             )
+            welcome = compiled.flow.welcome_back_after
+            turn.returning = (
+                conv.started
+                and welcome is not None
+                and conv.last_seen is not None
+                and now - conv.last_seen > welcome
+            )
             conv.last_seen = now
             if expired and not (event.kind == "command" and event.text == "start"):
                 self._say_builtin(compiled, conv, "welcome_back", turn)
-                self._begin(self.compiled[self.main], conv, None, turn, kind="expired")
+                self._begin(
+                    self.compiled[self.main], conv, None, turn, kind=InteractionKind.EXPIRED
+                )
             else:
                 self._dispatch(compiled, conv, event, turn)
         turn.after = conv.where
@@ -82,21 +95,35 @@ class Runtime:
     def _dispatch(
         self, compiled: CompiledFlow, conv: Conversation, event: Inbound, turn: Turn
     ) -> None:
+        if conv.ended and (
+            (event.kind == "command" and event.text == "back")
+            or (event.kind != "command" and self._navigation(compiled, conv, event) == "back")
+        ):
+            turn.kind = InteractionKind.BACK
+            self._say_builtin(compiled, conv, "conversation_ended", turn)
+            self._keyboard(compiled, conv, turn)  # an end node offers Restart only
+            return
         if event.kind == "command":
             self._command(compiled, conv, event, turn)
             return
         if not conv.started or conv.ended:
-            self._begin(self.compiled[self.main], conv, None, turn, kind="start")
+            self._begin(self.compiled[self.main], conv, None, turn, kind=InteractionKind.START)
             return
         if conv.awaiting == "language":
             self._language_answer(compiled, conv, event, turn)
+            return
+        if conv.awaiting == MENU_CHANGED:  # the reply was meant for a node that is gone
+            conv.awaiting = None
+            turn.kind = InteractionKind.MENU_CHANGED
+            self._say_builtin(compiled, conv, "menu_changed", turn)
+            self._run(compiled, conv, turn)
             return
         nav = self._navigation(compiled, conv, event)
         if nav == "back":
             self._back(compiled, conv, turn)
             return
         if nav == "restart":
-            self._begin(compiled, conv, None, turn, kind="restart")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.RESTART)
             return
         node = compiled.flow.nodes[conv.node or compiled.flow.start]
         if node.choices:
@@ -104,24 +131,30 @@ class Runtime:
         elif node.ask is not None:
             self._answer(compiled, conv, node, event, turn)
         else:  # resting on a node that does not wait (after the loop guard): begin again
-            self._begin(compiled, conv, None, turn, kind="start")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.START)
 
     def _command(
         self, compiled: CompiledFlow, conv: Conversation, event: Inbound, turn: Turn
     ) -> None:
         conv.awaiting = None
         if event.text == "start":
-            self._begin(self.compiled[self.main], conv, event.payload or None, turn, kind="start")
+            self._begin(
+                self.compiled[self.main],
+                conv,
+                event.payload or None,
+                turn,
+                kind=InteractionKind.START,
+            )
         elif event.text == "restart":
-            self._begin(compiled, conv, None, turn, kind="restart")
+            self._begin(compiled, conv, None, turn, kind=InteractionKind.RESTART)
         elif event.text == "back":
             self._back(compiled, conv, turn) if conv.started else self._begin(
-                self.compiled[self.main], conv, None, turn, kind="start"
+                self.compiled[self.main], conv, None, turn, kind=InteractionKind.START
             )
         elif event.text == "language":
             self._language_question(compiled, conv, turn)
         else:
-            turn.kind = "unknown_command"
+            turn.kind = InteractionKind.UNKNOWN_COMMAND
             self._say_builtin(compiled, conv, "unknown_command", turn)
             if conv.started and not conv.ended:
                 self._keyboard(compiled, conv, turn)
@@ -131,13 +164,16 @@ class Runtime:
         self, compiled: CompiledFlow, conv: Conversation, payload: str | None, turn: Turn, kind: str
     ) -> None:
         """(Re)enter a flow at its start, or at an entry point named by a /start payload."""
+        if turn.returning and kind in (InteractionKind.START, InteractionKind.RESTART):
+            self._say_builtin(compiled, conv, "welcome_back", turn)
+            turn.returning = False
         target_flow, target = compiled, compiled.flow.start
         if payload:
             flow_id, _, node_id = payload.rpartition(":")
             candidate = self.compiled.get(flow_id or compiled.flow.id)
             if candidate is not None and node_id in candidate.flow.entry_points:
                 target_flow, target = candidate, node_id
-                kind = "entry"
+                kind = InteractionKind.ENTRY
             else:
                 turn.notes.append("unknown_entry_point")
         turn.kind = kind
@@ -216,7 +252,17 @@ class Runtime:
         turn.messages[-1] = turn.messages[-1].with_keyboard(kind, rows)
 
     def _back(self, compiled: CompiledFlow, conv: Conversation, turn: Turn) -> None:
-        turn.kind = "back"
+        turn.kind = InteractionKind.BACK
+        node = compiled.flow.nodes.get(conv.node or "")
+        if node is not None and node.back is not None and node.back in compiled.flow.nodes:
+            place = f"{compiled.flow.id}:{node.back}"
+            while conv.path and conv.path[-1] != place:
+                conv.path.pop()
+            if conv.path:
+                conv.path.pop()  # placed again below, as the current node
+            self._place(compiled, conv, node.back)
+            self._run(compiled, conv, turn)
+            return
         if len(conv.path) < 2:
             self._say_builtin(compiled, conv, "nothing_to_go_back", turn)
             self._keyboard(compiled, conv, turn)
@@ -234,9 +280,9 @@ class Runtime:
     ) -> None:
         node = compiled.flow.nodes.get(conv.node or "")
         if conv.ended or conv.where != event.node or node is None or node.timeout is None:
-            turn.kind = "timeout_stale"
+            turn.kind = InteractionKind.TIMEOUT_STALE
             return
-        turn.kind = "timeout"
+        turn.kind = InteractionKind.TIMEOUT
         conv.awaiting = None
         self._say(compiled.flow, conv, node.timeout.say, turn)
         compiled.fire("timeout", conv)
@@ -277,17 +323,17 @@ class Runtime:
         index = self._choice_index(compiled, node, event)
         if index is None:
             if event.kind == "button":
-                turn.kind = "stale_button"
+                turn.kind = InteractionKind.STALE_BUTTON
                 self._say_builtin(compiled, conv, "stale_button", turn)
             elif event.kind == "media":
-                turn.kind = "unexpected_media"
+                turn.kind = InteractionKind.UNEXPECTED_MEDIA
                 self._say_builtin(compiled, conv, "unexpected_media", turn)
             else:
-                turn.kind = "invalid_choice"
+                turn.kind = InteractionKind.INVALID_CHOICE
                 self._say_builtin(compiled, conv, "invalid_choice", turn)
             self._keyboard(compiled, conv, turn)
             return
-        turn.kind = "choice"
+        turn.kind = InteractionKind.CHOICE
         turn.saved["choice"] = index + 1
         compiled.fire(f"choose:{index}", conv)
         self._run(compiled, conv, turn)
@@ -296,35 +342,30 @@ class Runtime:
         self, compiled: CompiledFlow, conv: Conversation, node: Node, event: Inbound, turn: Turn
     ) -> None:
         assert node.ask is not None
-        if event.kind == "button":  # Yes/No buttons of an inline keyboard
-            tag, _, answer = event.text.partition(":")
-            if tag != node_tag(compiled.flow.id, node.id) or answer not in ("y", "n"):
-                turn.kind = "stale_button"
+        ask = ask_type(node.ask.type)
+        flow = compiled.flow
+        lang = conv.language or flow.languages[0]
+        if event.kind == "button":  # an inline button of the ask itself (Yes/No)
+            tag, _, code = event.text.partition(":")
+            answer = ask.button_answer(code) if tag == node_tag(flow.id, node.id) else None
+            if answer is None:
+                turn.kind = InteractionKind.STALE_BUTTON
                 self._say_builtin(compiled, conv, "stale_button", turn)
                 self._keyboard(compiled, conv, turn)
                 return
-            event = Inbound("text", "yes" if answer == "y" else "no")
-        options = dict(node.ask.options)
-        if node.ask.type == "yes_no":
-            lang = conv.language or compiled.flow.languages[0]
-            options["_yes"] = [label(compiled.flow, "yes", lang)]
-            options["_no"] = [label(compiled.flow, "no", lang)]
-        checked = check(node.ask.type, event, options)
+            event = answer
+        checked = ask.check(event, node.ask.options, lambda key: label(flow, key, lang))
         if not checked.ok:
-            turn.kind = "retry"
+            turn.kind = InteractionKind.RETRY
             turn.notes.append(checked.reason)
-            flow = compiled.flow
-            lang = conv.language or flow.languages[0]
-            if event.kind == "media" and node.ask.type not in ("location", "photo"):
-                text = label(flow, "unexpected_media", lang)
-            elif node.ask.retry is not None:
+            if node.ask.retry is not None:  # it says what is wanted, whatever was sent
                 text = render(localize(node.ask.retry, lang, flow.languages), conv.variables)
             else:
                 text = label(flow, checked.reason, lang)
             turn.messages.append(Outbound(text))
             self._keyboard(compiled, conv, turn)
             return
-        turn.kind = "answer"
+        turn.kind = InteractionKind.ANSWER
         conv.variables[node.ask.save_as] = checked.value
         turn.saved[node.ask.save_as] = checked.value
         compiled.fire("answer", conv)
@@ -355,7 +396,7 @@ class Runtime:
     def _language_question(self, compiled: CompiledFlow, conv: Conversation, turn: Turn) -> None:
         from engine.core.builtin_texts import LANGUAGE_NAMES
 
-        turn.kind = "language"
+        turn.kind = InteractionKind.LANGUAGE
         conv.awaiting = "language"
         flow = compiled.flow
         rows = tuple(
@@ -382,7 +423,7 @@ class Runtime:
         if picked not in flow.languages:
             self._language_question(compiled, conv, turn)
             return
-        turn.kind = "language_set"
+        turn.kind = InteractionKind.LANGUAGE_SET
         conv.awaiting = None
         conv.language = picked
         turn.saved["language"] = picked

@@ -7,10 +7,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from engine.core.vocabulary import VARIABLE
+
 Text = str | Mapping[str, str]
 """A text a user sees: a plain string (the flow's first language) or one string per language."""
 
-VARIABLE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _DURATION = re.compile(r"^([1-9][0-9]*)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SPACES = re.compile(r"\s+")

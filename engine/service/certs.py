@@ -27,6 +27,7 @@ OK, WARNING, CRITICAL = 0, 1, 2
 LABELS = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL"}
 CONNECT_TIMEOUT = 10.0
 EXPIRES = re.compile(r"expires (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
+SOURCE = re.compile(r"\(([^()]*)\)$")
 
 
 @dataclass(frozen=True)
@@ -146,13 +147,15 @@ async def check(
     return None
 
 
-def days_left(detail: str, now: datetime | None = None) -> float | None:
-    """Days left, now, of the certificate named in a job run's detail (None if none named)."""
-    found = EXPIRES.search(detail)
-    if found is None:
+def days_left(detail: str, now: datetime | None = None) -> tuple[str, float] | None:
+    """(source, days left now) of the certificate in a job run's detail (its last check's
+    line); None if it names none."""
+    found = EXPIRES.findall(detail)
+    source = SOURCE.search(detail)
+    if not found or source is None:
         return None
-    not_after = datetime.strptime(found.group(1), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return (not_after - (now or datetime.now(UTC))).total_seconds() / 86400
+    not_after = datetime.strptime(found[-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return source.group(1), (not_after - (now or datetime.now(UTC))).total_seconds() / 86400
 
 
 @dataclass(frozen=True)

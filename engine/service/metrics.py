@@ -40,10 +40,11 @@ class JobMetrics:
         )
         self.cert_days = Gauge(
             "clixchat_certificate_days_left",
-            "Days until the checked certificate expires (negative once expired)",
+            "Days until the checked certificate (CERT_PATH or CERT_HOST) expires, as of its"
+            " last check; negative once expired. Absent until a check has read one.",
+            ["certificate"],
             registry=registry,
         )
-        self.cert_known = False
 
     async def refresh(self, now: datetime | None = None) -> None:
         """Read the last runs; on a database error the previous values stay (and it is logged)."""
@@ -60,6 +61,8 @@ class JobMetrics:
                 seconds = (run.finished_at - run.started_at).total_seconds()
                 self.last_duration.labels(job).set(seconds)
         certificate = last.get("certificates")
-        left = days_left(certificate.detail, now or datetime.now(UTC)) if certificate else None
-        if left is not None:
-            self.cert_days.set(round(left, 2))
+        found = days_left(certificate.detail, now or datetime.now(UTC)) if certificate else None
+        if found is not None:
+            source, left = found
+            self.cert_days.clear()
+            self.cert_days.labels(source).set(round(left, 2))

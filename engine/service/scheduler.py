@@ -6,9 +6,10 @@ lock, or a file lock beside a SQLite database). The others stand by and try the 
 `scheduler_retry` seconds, so when the active one dies another takes over within that time.
 
 Jobs: `timeouts` (every 30 s: participants whose waiting node timed out are moved along, their
-replies handed to the channel-neutral deliver hook) and `certificates` (daily, and once shortly
-after a scheduler becomes active). Every run is a job_run row: job, start, end, outcome (ok,
-warning, failed), a one-line detail, and the host:pid that ran it.
+replies handed to the channel-neutral deliver hook), `certificates` (daily, and once shortly
+after a scheduler becomes active, when CERT_PATH or CERT_HOST is set) and `backup` (BACKUP_CRON).
+Every run is a job_run row: job, start, end, outcome (ok, warning, failed), a one-line detail,
+and the host:pid that ran it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from engine.core.events import Inbound
-from engine.service.settings import Settings
+from engine.core.vocabulary import InteractionKind
+from engine.service.settings import ConfigError, Settings
 from engine.storage.job_runs import JobRuns
 from engine.storage.leader import Lock, scheduler_lock
 from engine.storage.store import Delivery, Store
@@ -56,10 +58,14 @@ async def fire_due_timeouts(store: Store, deliver: Deliver, now: datetime | None
             delivery = await store.handle(
                 "telegram", Inbound.timer(place), pseudonym=pseudonym, received_at=moment
             )
-        except Exception:
-            log.exception("timeout for a participant at %s failed; it will be tried again", place)
+        except Exception as error:  # the class only: a database error can quote stored text
+            log.error(
+                "timeout for a participant at %s failed (%s); it will be tried again",
+                place,
+                type(error).__name__,
+            )
             continue
-        if delivery.turn is not None and delivery.turn.kind == "timeout":
+        if delivery.turn is not None and delivery.turn.kind == InteractionKind.TIMEOUT:
             fired += 1
             await deliver(delivery)
     if fired:
@@ -117,8 +123,8 @@ def standard_jobs(settings: Settings, store: Store, deliver: Deliver) -> list[Jo
     if settings.cert_path or settings.cert_host:
         daily = CronTrigger.from_crontab(CERTIFICATES_CRON, timezone=UTC)
         jobs.append(Job("certificates", certificates, daily, after_start=CERTIFICATES_AFTER_START))
-    # BACKUP: the backup job (engine.service.backup.run_backup at BACKUP_CRON) is registered
-    # here once that module is merged; see the lead's note in the i10 report.
+    # BACKUP: engine.service.backup.run_backup at BACKUP_CRON (imported when it runs).
+    jobs.append(Job("backup", lambda: backup_job(settings), backup_trigger(settings)))
     overrides = intervals(settings.job_every)
     return [
         Job(job.name, job.work, IntervalTrigger(seconds=overrides[job.name]), None, job.frequent)
@@ -126,6 +132,30 @@ def standard_jobs(settings: Settings, store: Store, deliver: Deliver) -> list[Jo
         else job
         for job in jobs
     ]
+
+
+def backup_trigger(settings: Settings) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(settings.backup_cron, timezone=UTC)
+    except ValueError as error:
+        raise ConfigError(
+            f"BACKUP_CRON {settings.backup_cron!r} is not a cron line: {error}"
+        ) from None
+
+
+async def backup_job(settings: Settings) -> tuple[str, str]:
+    """One backup into BACKUP_DIR (pruned to BACKUP_KEEP); a failure is a warning in the log
+    and a failed run, and leaves no folder that looks like a backup."""
+    from engine.service.backup import BackupError, run_backup
+
+    try:
+        result = await run_backup(settings)
+    except BackupError as error:
+        log.warning("backup failed: %s", error)
+        return "failed", str(error)
+    rows = sum(result.counts.values())
+    pruned = f"; pruned {len(result.pruned)}" if result.pruned else ""
+    return "ok", f"{result.path.name}: {rows} rows, {result.size} bytes{pruned}"
 
 
 class Scheduler:

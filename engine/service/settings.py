@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ class Settings:
     scheduler_retry: float = 5.0
     """Seconds between a standby scheduler's tries for the lock (CLIXCHAT_SCHEDULER_RETRY)."""
     workers: int = 1
+    time_scale: float = 1.0
+    """Tests only (CLIXCHAT_TIME_SCALE): run the send limits' clock this many times faster."""
     """How many `serve` worker processes share the bot (set by `serve --workers`)."""
 
 
@@ -51,16 +54,34 @@ def _int(value: str | None, default: int, name: str) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
-def _seconds(value: str | None, default: float, name: str) -> float:
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for a webhook's secret_token."""
+
+
+def check_webhook_secret(value: str | None) -> None:
+    """Telegram accepts 1-256 characters of A-Za-z0-9_- as a webhook's secret_token."""
+    if value is not None and not SECRET_TOKEN.fullmatch(value):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+
+
+def _url(value: str, name: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must start with http:// or https://")
+    return value
+
+
+def _float(value: str | None, default: float, name: str) -> float:
     if value in (None, ""):
         return default
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
-    if seconds <= 0:
-        raise ValueError(f"{name} must be more than 0 seconds, not {value!r}")
-    return seconds
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"{name} must be more than 0")
+    return number
 
 
 def load_settings(
@@ -78,7 +99,10 @@ def load_settings(
 
     return Settings(
         telegram_token=get("TELEGRAM_TOKEN") or get("TELEGRAM_KEY"),
-        telegram_api_url=(get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+        telegram_api_url=_url(
+            (get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+            "TELEGRAM_API_URL",
+        ),
         webhook_secret=get("WEBHOOK_SECRET"),
         public_url=get("PUBLIC_URL"),
         database_url=get("DATABASE_URL") or "sqlite://clixchat.db",
@@ -92,8 +116,9 @@ def load_settings(
         cert_host=get("CERT_HOST"),
         cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
         cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
-        cert_renew_timeout=_seconds(get("CERT_RENEW_TIMEOUT"), 600.0, "CERT_RENEW_TIMEOUT"),
+        cert_renew_timeout=_float(get("CERT_RENEW_TIMEOUT"), 600.0, "CERT_RENEW_TIMEOUT"),
         job_every=get("CLIXCHAT_JOB_EVERY") or "",
-        scheduler_retry=_seconds(get("CLIXCHAT_SCHEDULER_RETRY"), 5.0, "CLIXCHAT_SCHEDULER_RETRY"),
+        scheduler_retry=_float(get("CLIXCHAT_SCHEDULER_RETRY"), 5.0, "CLIXCHAT_SCHEDULER_RETRY"),
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
+        time_scale=_float(get("CLIXCHAT_TIME_SCALE"), 1.0, "CLIXCHAT_TIME_SCALE"),
     )

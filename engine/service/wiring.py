@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.authoring.live import LiveFlows
 from engine.channels.telegram.handling import TelegramChannel
 from engine.channels.telegram.metrics import Metrics
 from engine.service.metrics import JobMetrics
-from engine.service.settings import ConfigError, Settings
-from engine.storage import db
+from engine.service.secret import local_secret
+from engine.service.settings import ConfigError, Settings, check_webhook_secret
+from engine.storage import db, schema_upgrade
 from engine.storage.privacy import Privacy
 from engine.storage.store import Delivery, Store
 
@@ -66,22 +64,16 @@ class Services:
             await part.stop()
 
 
-def local_secret(settings: Settings) -> str:
-    """CLIXCHAT_SECRET, or for the embedded SQLite default without Telegram, a secret made once
-    and kept in `.clixchat-secret` beside the database so pseudonyms stay stable."""
-    if settings.secret:
-        return settings.secret
-    if settings.telegram_token or db.is_postgres(settings.database_url):
-        raise ConfigError("CLIXCHAT_SECRET is required with a Telegram token or PostgreSQL")
-    path = Path(".clixchat-secret")
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        os.chmod(path, 0o600)
-        log.warning("no CLIXCHAT_SECRET: made one in %s for this local setup", path)
-    return path.read_text().strip()
+def check(settings: Settings, webhook: bool = True) -> None:
+    """Settings a command needs before it starts; `webhook=False` for long polling."""
+    if settings.workers < 1:
+        raise ConfigError(f"the worker count must be at least 1, not {settings.workers}")
+    from engine.service.scheduler import backup_trigger
 
-
-def check(settings: Settings) -> None:
+    backup_trigger(settings)  # a BACKUP_CRON that is no cron line stops the start, in one line
+    if not webhook:
+        return
+    check_webhook_secret(settings.webhook_secret)
     if settings.telegram_token and not settings.webhook_secret:
         raise ConfigError("WEBHOOK_SECRET is required when TELEGRAM_TOKEN is set")
 
@@ -100,18 +92,19 @@ def make_bot(settings: Settings) -> Bot:
 async def prepare_database(settings: Settings) -> None:
     """The embedded SQLite migrates itself; PostgreSQL is migrated with `clixchat db upgrade`."""
     if not db.is_postgres(settings.database_url):
-        applied = await db.upgrade(settings.database_url)
+        applied = await schema_upgrade.upgrade(settings.database_url)
         if applied:
             log.info("database migrated: %s", ", ".join(applied))
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, webhook: bool = True) -> Services:
     from engine.channels.telegram.outbox import Outbox
+    from engine.channels.telegram.ratelimit import ScaledClock
     from engine.channels.telegram.replies import call_for
     from engine.service.scheduler import Scheduler, standard_jobs
     from engine.storage.job_runs import JobRuns
 
-    check(settings)
+    check(settings, webhook)
     flows = LiveFlows([settings.flows_dir], settings.main_flow)
     store = Store(flows, Privacy(local_secret(settings)), database_url=settings.database_url)
     outbox = None
@@ -132,6 +125,7 @@ def build_services(settings: Settings) -> Services:
             on_blocked=on_blocked,
             on_failure=on_failure,
             per_second=30 / workers,
+            clock=ScaledClock(settings.time_scale),
         )
     services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
 

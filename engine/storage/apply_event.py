@@ -13,8 +13,9 @@ from typing import Any
 
 from engine.core.conversation import Conversation
 from engine.core.events import Inbound
-from engine.core.revision_moves import Move, migrate
+from engine.core.revision_moves import Move, move_to_revision
 from engine.core.runtime import Runtime, Turn
+from engine.core.vocabulary import InteractionKind
 from engine.storage.sql import InteractionRecord, ParticipantRow
 
 
@@ -58,7 +59,7 @@ def migration_record(
         revision=move.to_revision,
         node_before=_place(move.flow, move.from_node),
         node_after=_place(move.flow, move.to_node),
-        kind="migrated",
+        kind=InteractionKind.MIGRATED,
         saved={
             "from": move.from_revision,
             "to": move.to_revision,
@@ -84,7 +85,11 @@ def next_wait(
     conv = row.conv
     if conv.ended or conv.node is None:
         return None
-    if turn.kind == "timeout_stale" and row.wait_until is not None and row.wait_until > received:
+    if (
+        turn.kind == InteractionKind.TIMEOUT_STALE
+        and row.wait_until is not None
+        and row.wait_until > received
+    ):
         return row.wait_until
     if turn.wait is not None:
         return received + timedelta(seconds=turn.wait)
@@ -107,7 +112,7 @@ def apply_event(
     conv = row.conv
     compiled = runtime.compiled.get(conv.flow)
     if compiled is not None:
-        move = migrate(conv, compiled.flow)
+        move = move_to_revision(conv, compiled.flow)
     elif conv.flow and conv.node is not None:
         # their whole flow was removed: the runtime sends them to the main flow's start
         move = Move(conv.flow, conv.revision, "", conv.node, None, "flow_removed")
@@ -158,7 +163,7 @@ def reset_participant(row: ParticipantRow, flow: str, now: datetime) -> Interact
         revision="",
         node_before=before,
         node_after=None,
-        kind="reset",
+        kind=InteractionKind.RESET,
         received_at=now,
         responded_at=now,
     )

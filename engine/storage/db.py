@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+
+# Tortoise logs every statement with its parameters (what participants typed) at DEBUG: keep
+# that logger at INFO even when an operator turns on debug logging.
+logging.getLogger("tortoise.db_client").setLevel(logging.INFO)
 
 MODELS = ["engine.storage.models"]
 
@@ -46,37 +51,47 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
 
 
-def migrations_dir(url: str) -> str:
-    """aerich writes SQL for one dialect, so each dialect keeps its own migrations folder."""
-    from pathlib import Path
-
-    dialect = "postgres" if is_postgres(url) else "sqlite"
-    return str(Path(__file__).parent / "migrations" / dialect)
-
-
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://clixchat.db")
 """The config aerich's own command line reads (see aerich.ini)."""
 
 
-async def upgrade(url: str) -> list[str]:
-    """Apply the committed aerich migrations for this database's dialect; returns those applied.
-
-    aerich's Tortoise setup runs in a context of its own, so it never leaks into the caller's."""
+async def check_reachable(url: str) -> None:
+    """Connect and run one query, so a command fails at once, in one line, on an unreachable or
+    unknown database instead of part-way through its work."""
     import asyncio
     import contextvars
+    import sqlite3
 
-    return await asyncio.create_task(_upgrade(url), context=contextvars.Context())
+    if url.startswith("sqlite://"):
+        # the standard library's driver, not aiosqlite, whose worker thread prints a traceback
+        # of its own when the file cannot be opened
+        path = urlsplit(url).path if url.startswith("sqlite:///") else url[len("sqlite://") :]
+        path = path.split("?", 1)[0]
+        if path and path != ":memory:":
+            sqlite3.connect(path).close()
+        return
+
+    async def probe() -> None:
+        await Tortoise.init(config=tortoise_config(url, with_aerich=False))
+        try:
+            from tortoise.connection import connections
+
+            await connections.get("default").execute_query("SELECT 1")
+        finally:
+            await Tortoise.close_connections()
+
+    await asyncio.create_task(probe(), context=contextvars.Context())
 
 
-async def _upgrade(url: str) -> list[str]:
-    from aerich import Command
+def is_database_failure(error: BaseException) -> bool:
+    """Whether an error came from the database (down, unreachable, refusing) rather than from
+    the data: such an update is worth receiving again later."""
+    import sqlite3
 
-    command = Command(
-        tortoise_config=tortoise_config(url), app="models", location=migrations_dir(url)
-    )
-    await command.init()
-    try:
-        applied: list[str] = await command.upgrade(run_in_transaction=True)
-    finally:
-        await command.aclose()
-    return applied
+    from tortoise.exceptions import BaseORMException
+
+    if isinstance(
+        error, BaseORMException | sqlite3.Error | ConnectionError | TimeoutError | OSError
+    ):
+        return True
+    return type(error).__module__.startswith(("asyncpg", "aiosqlite"))

@@ -102,3 +102,18 @@ class JobRun(Model):
     class Meta:
         table = "job_run"
         indexes = (("job", "started_at"),)
+
+
+class Account(Model):
+    """A dashboard login: made with `clixchat admin create`; the password kept as an argon2
+    hash only. Roles: viewer (pseudonymous data) and admin (also accounts and jobs)."""
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    password_hash = fields.CharField(max_length=256, description="argon2id")
+    role = fields.CharField(max_length=16, default="viewer", description="viewer or admin")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account"

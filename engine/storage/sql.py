@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from engine.core.conversation import Conversation
+from engine.core.vocabulary import InteractionKind
 
 _PARTICIPANT = (
     "id, pseudonym, channel, chat_cipher, language, flow, revision, node, path, variables,"
@@ -355,7 +356,7 @@ class Session:
                     revision=row["revision"] or "",
                     node_before=place,
                     node_after=place,
-                    kind="send_failed",
+                    kind=InteractionKind.SEND_FAILED,
                     saved=saved,
                     received_at=failure.at,
                     responded_at=failure.at,

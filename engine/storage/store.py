@@ -124,6 +124,7 @@ class Store:
         self._fast_sqlite = False
         self._chats: dict[str, int | None] = {}
         self._context: TortoiseContext | None = None
+        self._run_context = contextvars.copy_context()
         """Set when the store initialised Tortoise itself (then it closes it)."""
         self._recorded_generation: int | None = None
         self._closed = False
@@ -230,12 +231,23 @@ class Store:
                 init = own.init(config=tortoise_config(self.database_url))
                 await asyncio.create_task(init, context=run)
                 self._context = own
+            self._run_context = run
             postgres = run.run(_dialect_name) == "postgres"
             self._dialect = Dialect(postgres=postgres)
             self._fast_sqlite = not postgres and fast_sqlite_available()
             self._committer = asyncio.create_task(
                 self._commit_loop(), name="store-committer", context=run
             )
+
+    async def read(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run a read (the dashboard's queries, account checks) on the store's Tortoise setup."""
+        if self._committer is None and not self._closed:
+            await self._start()
+
+        async def run() -> T:
+            return await work()
+
+        return await asyncio.create_task(run(), context=self._run_context.copy())
 
     async def _enqueue(self, job: _Event | _Chore) -> None:
         if self._committer is None and not self._closed:

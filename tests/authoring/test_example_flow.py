@@ -49,7 +49,8 @@ def test_every_node_can_be_reached_by_a_participant() -> None:
     flow = library.flows[library.main]
     start = Conversation()
     reached = set(runtime.handle(start, Inbound.message("/start")).visited)
-    frontier, seen = [start], {start.where}
+    Key = tuple[str | None, tuple[tuple[str, str], ...]]
+    frontier, seen = [start], set[Key]({(start.where, ())})
     while frontier:
         conv = frontier.pop()
         node = flow.nodes[conv.node or flow.start]

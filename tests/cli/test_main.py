@@ -86,12 +86,36 @@ def test_chat_script_walks_the_bundled_programme(
 def test_graph_mermaid_and_svg(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "graph", str(HELPDESK))
     assert code == 0 and out.startswith("stateDiagram-v2")
-    assert "start --> modules: 1. Modules" in out and "route --> novice: years < 2" in out
+    assert "start --> modules: Modules" in out and "route --> novice: if years < 2" in out
+    assert 'state "start (choices) Hello teacher! Choose a topic." as start' in out
+    assert 'state "years (ask number) How many years have you been …" as years' in out
     code, out, err = run(capsys, "graph", str(HELPDESK), "--format", "svg")
     if shutil.which("dot"):
-        assert code == 0 and "<svg" in out
+        assert code == 0 and "<svg" in out and "years · ask number" in out
+        code, page, _ = run(capsys, "graph", str(HELPDESK), "--format", "html")
+        assert code == 0 and page.startswith("<!doctype html>") and "<svg" in page
+        assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     else:
         assert code == 2 and err.count("\n") == 1 and "Graphviz" in err
+
+
+def test_graph_shows_durations_as_written() -> None:
+    from engine.authoring.graph import to_mermaid
+    from tests.conftest import make_flow
+
+    flow = make_flow(
+        {
+            "start": {
+                "say": "Years?",
+                "ask": {"save_as": "years", "type": "number"},
+                "next": "done",
+                "timeout": {"after": "24h", "next": "done"},
+            },
+            "done": {"say": "Thanks", "end": True},
+        }
+    )
+    assert "start --> done: timeout 24h" in to_mermaid(flow)
+    assert "86400" not in to_mermaid(flow)
 
 
 @pytest.mark.parametrize(
@@ -145,10 +169,27 @@ def test_chat_memory_keeps_nothing(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_db_upgrade_applies_migrations_once(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from engine.storage import db
+    from engine.storage import schema_upgrade
 
-    committed = list(Path(db.migrations_dir("sqlite://x.db"), "models").glob("[0-9]*_*.py"))
+    committed = list(
+        Path(schema_upgrade.migrations_dir("sqlite://x.db"), "models").glob("[0-9]*_*.py")
+    )
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith(f"applied {len(committed)} migration(s)")
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith("applied 0 migration(s)")
+
+
+def test_validate_an_empty_folder_is_an_error_not_a_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Regression: a flows folder with no flow file passed CI."""
+    empty = tmp_path / "no-flows"
+    empty.mkdir()
+    code, _, err = run(capsys, "validate", str(empty))
+    assert code == 2 and "no flow files (*.json)" in err
+
+
+def test_validate_names_the_files_it_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "validate", str(HELPDESK))
+    assert code == 0 and f"0 error(s), 0 warning(s) in 1 file(s): {HELPDESK}" in err

@@ -71,3 +71,42 @@ def test_media_answers() -> None:
     where = check("location", Inbound.attachment("location", {"lat": 1.5, "lon": 2.0}), {})
     assert where.value == {"lat": 1.5, "lon": 2.0}
     assert not check("text", Inbound.attachment("voice", "AwAC"), {}).ok
+
+
+def test_the_registry_and_the_schema_agree_on_the_ask_types() -> None:
+    from engine.authoring.schema import load_schema
+    from engine.core.asks import ASKS
+
+    declared = load_schema()["$defs"]["ask"]["properties"]["type"]["enum"]
+    assert sorted(ASKS) == sorted(declared)
+
+
+def test_every_ask_type_has_a_retry_text_in_english_and_hindi() -> None:
+    from engine.core.asks import ASKS
+    from engine.core.builtin_texts import builtin
+
+    for ask in ASKS.values():
+        english, hindi = builtin(ask.retry, "en"), builtin(ask.retry, "hi")
+        assert english and hindi and english != ask.retry
+
+
+def test_media_asks_want_media_and_location_needs_a_reply_keyboard() -> None:
+    from engine.core.asks import ASKS
+
+    assert {name for name, ask in ASKS.items() if ask.wants_media} == {"location", "photo"}
+    assert [name for name, ask in ASKS.items() if ask.reply_keyboard] == ["location"]
+    words = {"yes": "हाँ", "no": "नहीं", "share_location": "स्थान भेजें"}.__getitem__
+    (row,) = ASKS["yes_no"].buttons(words, "abcd1234")
+    assert [(b.label, b.data) for b in row] == [("हाँ", "abcd1234:y"), ("नहीं", "abcd1234:n")]
+    assert ASKS["yes_no"].button_answer("y") == Inbound("text", "yes")
+    assert ASKS["yes_no"].button_answer("x") is None
+    ((share,),) = ASKS["location"].buttons(words, "abcd1234")
+    assert share.request == "location" and share.label == "स्थान भेजें"
+
+
+def test_yes_no_accepts_the_flows_own_words() -> None:
+    from engine.core.asks import check
+
+    words = {"yes": "Bilkul", "no": "Kabhi nahi"}.__getitem__
+    assert check("yes_no", text("bilkul"), {}, words).value is True
+    assert check("yes_no", text("Kabhi  Nahi"), {}, words).value is False

@@ -178,7 +178,8 @@ def test_media_where_text_is_expected_gets_a_polite_reply_in_users_language(
     assert texts(turn)[0].startswith("धन्यवाद!")
     send(helpdesk, conv, "सुझाव")
     turn = helpdesk.handle(conv, Inbound.attachment("photo", "file-2", "hi"))
-    assert turn.kind == "retry" and texts(turn)[0].startswith("धन्यवाद!")
+    # at a question, the reply says what is wanted (here: a written answer), in Hindi
+    assert turn.kind == "retry" and texts(turn)[0] == "कृपया लिखकर जवाब दें।"
 
 
 def test_timeout_moves_a_waiting_participant_and_stale_timers_do_nothing(helpdesk: Runtime) -> None:
@@ -337,3 +338,123 @@ def test_regression_keyboard_cache_leaked_one_participants_name_onto_anothers_bu
         rt.handle(conv, Inbound.message("/start"))
         turn = rt.handle(conv, Inbound.message(name))
         assert labels(turn)[0] == f"Continue as {name}"
+
+
+def test_welcome_back_after_greets_a_start_or_restart_after_silence_only() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "A", "next": "a"}]},
+            "a": {"say": "Topic A", "choices": [{"label": "B", "next": "b"}]},
+            "b": {"say": "Topic B", "end": True},
+        },
+        welcome_back_after="10m",
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    assert texts(runtime.handle(conv, Inbound.message("/start"), now=1000.0)) == ["Menu"]
+    # a choice after 11 minutes continues where they were (no greeting, no move)
+    assert texts(runtime.handle(conv, Inbound.message("A"), now=1660.0)) == ["Topic A"]
+    # /start after 11 minutes is greeted first
+    greeted = texts(runtime.handle(conv, Inbound.message("/start"), now=2320.0))
+    assert greeted == ["Welcome back!", "Menu"]
+    # Restart after 5 minutes is not
+    runtime.handle(conv, Inbound.message("A"), now=2330.0)
+    assert texts(runtime.handle(conv, Inbound.message("Restart"), now=2630.0)) == ["Menu"]
+
+
+def test_a_nodes_back_target_wins_over_the_path() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "Maths", "next": "maths"}]},
+            "maths": {"say": "Maths", "choices": [{"label": "Ratio", "next": "ratio"}]},
+            "ratio": {
+                "say": "Ratio",
+                "choices": [{"label": "Ratio", "next": "ratio"}],
+                "back": "start",
+            },
+        }
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    for typed in ("/start", "Maths", "Ratio", "Ratio"):
+        runtime.handle(conv, Inbound.message(typed))
+    assert texts(runtime.handle(conv, Inbound.message("Back"))) == ["Menu"]
+    assert conv.path == ["t:start"]
+    assert texts(runtime.handle(conv, Inbound.message("Maths"))) == ["Maths"]
+    assert texts(runtime.handle(conv, Inbound.message("Back"))) == ["Menu"]  # by the path
+
+
+def test_media_at_a_number_question_gets_the_questions_own_retry_text() -> None:
+    """Regression: a sticker at a number question got "please use the buttons"."""
+    flow = make_flow(
+        {
+            "start": {
+                "say": "How many years?",
+                "ask": {"save_as": "years", "type": "number", "retry": "Send a number, e.g. 5."},
+                "next": "done",
+            },
+            "done": {"say": "Thanks", "end": True},
+        }
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    runtime.handle(conv, Inbound.message("/start"))
+    for media in (
+        Inbound.attachment("sticker", "s-1"),
+        Inbound.attachment("photo", "p-1"),
+        Inbound.attachment("location", {"lat": 1.0, "lon": 2.0}),
+    ):
+        turn = runtime.handle(conv, media)
+        assert turn.kind == "retry" and texts(turn) == ["Send a number, e.g. 5."]
+
+
+def test_back_after_the_end_says_the_conversation_ended_and_offers_restart() -> None:
+    flow = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "Bye", "next": "bye"}]},
+            "bye": {"say": "Goodbye!", "end": True},
+        }
+    )
+    runtime = Runtime({flow.id: flow}, flow.id)
+    conv = Conversation()
+    runtime.handle(conv, Inbound.message("/start"))
+    runtime.handle(conv, Inbound.message("Bye"))
+    for back in (Inbound.message("Back"), Inbound.message("/back")):
+        turn = runtime.handle(conv, back)
+        assert texts(turn) == ["This conversation has ended. Tap Restart to begin again."]
+        assert [b.label for row in turn.messages[-1].buttons for b in row] == ["Restart"]
+        assert conv.ended and conv.node == "bye"
+    assert texts(runtime.handle(conv, Inbound.message("Restart"))) == ["Menu"]
+
+
+def test_a_reply_to_a_removed_node_is_told_the_menu_changed_not_applied() -> None:
+    """Regression: "1" typed at a removed menu chose the first button of wherever the user
+    was moved to."""
+    old = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "Maths", "next": "maths"}]},
+            "maths": {"say": "Maths", "choices": [{"label": "Geometry", "next": "geo"}]},
+            "geo": {"say": "Geometry", "end": True},
+        }
+    )
+    new = make_flow(
+        {
+            "start": {"say": "Menu", "choices": [{"label": "Science", "next": "science"}]},
+            "science": {"say": "Science", "end": True},
+        }
+    )
+    conv = Conversation()
+    runtime = Runtime({old.id: old}, old.id)
+    runtime.handle(conv, Inbound.message("/start"))
+    runtime.handle(conv, Inbound.message("Maths"))
+    assert conv.node == "maths"
+    from engine.core.revision_moves import move_to_revision
+
+    move = move_to_revision(conv, new)
+    assert move is not None and move.reason in ("path", "start") and conv.node == "start"
+    turn = Runtime({new.id: new}, new.id).handle(conv, Inbound.message("1"))
+    assert texts(turn) == [
+        "This menu has changed since your last message. Here is where you are now.",
+        "Menu",
+    ]
+    assert conv.node == "start" and turn.kind == "menu_changed"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.service.settings import load_settings
-from engine.service.wiring import build_services
+from engine.service.wiring import Services, build_services
 from tests.e2e.stack import serving
-from web.app import Services, create_app
+from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

@@ -17,11 +17,14 @@ import uvicorn
 from starlette.applications import Starlette
 
 from engine.service.settings import load_settings
-from engine.service.wiring import build_services
+from engine.service.wiring import Services, build_services
 from tests.support.botapi_double import BotApiDouble
-from web.app import Services, create_app
+from web.app import create_app
 
 TOKEN = "123456:TEST-token_for_the_double"
+TIME_SCALE = 10
+"""The outbox's clock runs this much faster in e2e tests: Telegram's 1 message/s per chat and
+retry_after waits pass in tenths of a second, with every limit unchanged in the clock's seconds."""
 SECRET = "e2e-webhook-secret_0123456789"
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -148,6 +151,7 @@ async def running_stack(
                 "CLIXCHAT_SECRET": "e2e-pseudonym-key",
                 "DATABASE_URL": f"sqlite://{tmp_path / 'e2e.db'}",
                 "FLOWS_DIR": str(flow_dir(tmp_path, keyboard)),
+                "CLIXCHAT_TIME_SCALE": str(TIME_SCALE),
                 **env,
             },
             env_file=None,

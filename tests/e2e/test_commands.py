@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,22 @@ async def test_poll_handles_waiting_updates_and_replies(
             "Which module?",
             "Maths handbook",
         ]
+
+
+async def test_poll_needs_no_webhook_secret_and_says_before_it_deletes_a_webhook(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with BotApiDouble(token=TOKEN) as api:
+        environment(monkeypatch, tmp_path, api)
+        assert "set" in await cli_serve._webhook("set")
+        monkeypatch.delenv("WEBHOOK_SECRET")
+        api.push_update(u.command(1, 4343, "/start"))
+        with caplog.at_level(logging.INFO):
+            assert await cli_serve._poll(once=True) == 0
+        warned = [r for r in caplog.records if "deleting it" in r.getMessage()]
+        assert len(warned) == 1
+        assert api.last("deleteWebhook") is not None
+        assert api.texts(4343) == ["Hello teacher! Choose a topic."]
 
 
 def test_serve_refuses_sqlite_with_several_workers(

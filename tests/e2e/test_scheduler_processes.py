@@ -1,4 +1,5 @@
-"""Two `clixchat scheduler` processes on one database: one run per tick, never two; `kill -9`
+"""Two `clixchat scheduler` processes on one database: one run per tick (certificate checks
+every second, backups every 4 s), never two; `kill -9`
 the one holding the lock and the other takes over (SQLite: file lock; PostgreSQL: advisory
 lock). Processes are started and stopped by PID, every wait is bounded."""
 
@@ -22,6 +23,7 @@ from tests.support.db import fresh_url
 
 FLOWS = Path(__file__).parents[2] / "flows"
 TICK = 1.0
+BACKUP_TICK = 4.0
 RETRY = 0.5
 TAKEOVER_LIMIT = 15.0
 
@@ -33,21 +35,23 @@ def environment(url: str, cert: Path) -> dict[str, str]:
         CLIXCHAT_SECRET="scheduler-processes",
         FLOWS_DIR=str(FLOWS),
         CERT_PATH=str(cert),
-        CLIXCHAT_JOB_EVERY=f"certificates={TICK}",
+        CLIXCHAT_JOB_EVERY=f"certificates={TICK},backup={BACKUP_TICK}",
+        BACKUP_DIR=str(cert.parent / "backups"),
+        BACKUP_KEEP="1000",
         CLIXCHAT_SCHEDULER_RETRY=str(RETRY),
     )
     return env
 
 
 def start(env: dict[str, str], folder: Path, name: str) -> subprocess.Popen[bytes]:
-    log = (folder / f"{name}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "engine.cli.main", "scheduler"],
-        env=env,
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with (folder / f"{name}.log").open("wb") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "engine.cli.main", "scheduler"],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop(process: subprocess.Popen[bytes]) -> int:
@@ -130,10 +134,26 @@ async def test_two_scheduler_processes_one_run_per_tick_and_takeover_after_kill(
             )
             took = time.monotonic() - killed_at
             assert took < TAKEOVER_LIMIT, f"takeover took {took:.1f} s"
+            await wait_for(
+                "a backup by the second process",
+                lambda: _more(runs.runs("backup"), second, 1, finished=True),
+                limit=BACKUP_TICK * 10,
+            )
             after = await certificate_runs()
             assert all(run.finished_at is not None for run in by(after, first))
             assert stop(second) == 0
             assert b"scheduler process stopped" in log.read_bytes()
+
+            # the backups, made by whichever process was active: one per tick, each complete
+            backups = await runs.runs("backup")
+            made = [run for run in backups if run.outcome == "ok"]
+            assert len(made) >= 2 and by(made, first) and by(made, second)
+            folders = [p for p in (tmp_path / "backups").iterdir() if not p.name.startswith(".")]
+            assert len(folders) == len(made)
+            assert all((folder / "manifest.json").is_file() for folder in folders)
+            starts = [run.started_at for run in backups]
+            gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
+            assert min(gaps) > BACKUP_TICK / 2, f"two backups in one tick: {gaps}"
         finally:
             for process in (first, second):
                 if process is not None:
@@ -145,6 +165,10 @@ async def _nonempty(found: Awaitable[list[LastRun]]) -> bool:
 
 
 async def _more(
-    found: Awaitable[list[LastRun]], process: subprocess.Popen[bytes], at_least: int
+    found: Awaitable[list[LastRun]],
+    process: subprocess.Popen[bytes],
+    at_least: int,
+    finished: bool = False,
 ) -> bool:
-    return len(by(await found, process)) >= at_least
+    mine = [run for run in by(await found, process) if run.finished_at or not finished]
+    return len(mine) >= at_least

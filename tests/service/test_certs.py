@@ -116,8 +116,8 @@ async def test_the_job_renews_within_the_warning_days_and_checks_again(tmp_path:
     outcome, detail = await certificate_job(_settings(cert, command))
     assert marker.read_text() == "renewed"
     assert outcome == "ok" and "exited 0" in detail and "certificate OK" in detail
-    left = days_left(detail)
-    assert left is not None and 88 < left < 90
+    found = days_left(detail)
+    assert found is not None and found[0] == str(cert) and 88 < found[1] < 90
 
 
 async def test_a_renewal_that_changes_nothing_is_a_warning(tmp_path: Path) -> None:

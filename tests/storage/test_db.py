@@ -11,7 +11,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.connection import connections
 
-from engine.storage import db
+from engine.storage import db, schema_upgrade
 from tests.support.db import fresh_url
 
 COLUMNS = {
@@ -56,7 +56,9 @@ async def test_migrations_match_the_models(kind: str, tmp_path: Path) -> None:
     ):
         # A process runs one dialect (aerich keeps its dialect in class state): upgrade in a child.
         first, again = _upgrade_in_child(migrated), _upgrade_in_child(migrated)
-        committed = sorted(Path(db.migrations_dir(migrated), "models").glob("[0-9]*_*.py"))
+        committed = sorted(
+            Path(schema_upgrade.migrations_dir(migrated), "models").glob("[0-9]*_*.py")
+        )
         assert first.startswith(f"applied {len(committed)} migration(s)")
         assert again.startswith("applied 0 migration(s)")
         from_migrations = await _schema(migrated, kind, generate=False)

@@ -32,14 +32,28 @@ def test_metrics_show_the_certificate_job_run_by_the_app_scheduler(tmp_path: Pat
     with TestClient(create_app(build_services(settings))) as client:
         deadline = time.monotonic() + 20
         text = ""
-        while "clixchat_certificate_days_left " not in text and time.monotonic() < deadline:
+        while "clixchat_certificate_days_left{" not in text and time.monotonic() < deadline:
             time.sleep(0.2)
             text = client.get("/metrics").text
-    days = re.search(r"^clixchat_certificate_days_left (\S+)$", text, re.M)
-    assert days is not None and 39 < float(days.group(1)) <= 40
+    days = re.search(r'^clixchat_certificate_days_left\{certificate="(.+)"\} (\S+)$', text, re.M)
+    assert days is not None and days.group(1) == str(cert) and 39 < float(days.group(2)) <= 40
     assert 'clixchat_job_last_outcome{job="certificates",outcome="ok"} 1.0' in text
     assert 'clixchat_job_last_outcome{job="certificates",outcome="failed"} 0.0' in text
     stamp = re.search(
         r'^clixchat_job_last_run_timestamp_seconds\{job="certificates"\} (\S+)$', text, re.M
     )
     assert stamp is not None and abs(float(stamp.group(1)) - time.time()) < 60
+
+
+def test_no_certificate_days_without_a_certificate_to_check(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"sqlite://{tmp_path / 'web.db'}",
+            "FLOWS_DIR": str(FLOWS),
+            "CLIXCHAT_SECRET": "web-test",
+        },
+        env_file=None,
+    )
+    with TestClient(create_app(build_services(settings))) as client:
+        text = client.get("/metrics").text
+    assert "clixchat_certificate_days_left{" not in text  # never a false 0 days left

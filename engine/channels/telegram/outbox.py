@@ -42,7 +42,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 from aiogram.types import InputFile, Message
 
-from engine.channels.telegram.ratelimit import Limits
+from engine.channels.telegram.ratelimit import Limits, ScaledClock
 from engine.channels.telegram.replies import Call
 
 # aiogram parses every answer as Response[<returned type>]; pydantic keeps those generic classes
@@ -152,16 +152,20 @@ class Outbox:
         group_window: float = 60.0,
         backoff: float = 0.5,
         close_bot: bool = True,
+        clock: ScaledClock | None = None,
     ) -> None:
         self.bot = bot
         self.file_ids: dict[str, str] = {}
         self.stats = OutboxStats()
+        self.clock = clock or ScaledClock()
         self.limits = Limits(
             per_second,
             per_chat_per_second,
             per_group_per_minute,
             chat_burst=chat_burst,
             group_window=group_window,
+            clock=self.clock.now,
+            sleep=self.clock.sleep,
         )
         self.max_retries = max_retries
         self._on_blocked, self._on_failure = on_blocked, on_failure
@@ -315,7 +319,7 @@ class Outbox:
                 attempt += 1
                 self.stats.retried += 1
                 if chat_id is None:
-                    await asyncio.sleep(error.retry_after)
+                    await self.clock.sleep(error.retry_after)
                 elif self.limits.flood(chat_id, error.retry_after):
                     log.warning("flood control: every chat paused for %ss", error.retry_after)
             except tg.TelegramForbiddenError as error:
@@ -330,7 +334,7 @@ class Outbox:
                     return await self._fail(item, *describe(error), attempts=attempt + 1)
                 attempt += 1
                 self.stats.retried += 1
-                await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), 60.0))
+                await self.clock.sleep(min(self._backoff * 2 ** (attempt - 1), 60.0))
             except Exception as error:  # 400 and the rest: not worth repeating
                 return await self._fail(item, *describe(error), attempts=attempt + 1)
             else:
