@@ -39,6 +39,8 @@ async def healthz(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     services: Services = request.app.state.services
+    if services.job_metrics is not None:
+        await services.job_metrics.refresh()
     return Response(
         generate_latest(services.metrics.registry), media_type="text/plain; version=0.0.4"
     )

@@ -120,7 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--memory", action="store_true", help="keep nothing: no database")
     chat.set_defaults(run=lambda args: cmd_chat(args, _library(args.flow)))
 
-    from engine.cli import admin, backup, data, export, flowtest, import_clixchat, serve
+    from engine.cli import (
+        admin,
+        backup,
+        certs,
+        data,
+        export,
+        flowtest,
+        import_clixchat,
+        scheduler,
+        serve,
+    )
 
     flowtest.add_commands(commands)
     data.add_commands(commands)
@@ -128,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_commands(commands)
     admin.add_commands(commands)
     serve.add_commands(commands)
+    scheduler.add_commands(commands)
+    certs.add_commands(commands)
     import_clixchat.add_commands(commands)
     return parser
 

@@ -32,6 +32,13 @@ class Settings:
     cert_host: str | None = None
     cert_warn_days: int = 21
     cert_renew_command: str = "certbot renew --nginx"
+    cert_renew_timeout: float = 600.0
+    """Seconds CERT_RENEW_COMMAND may run before it is stopped (CERT_RENEW_TIMEOUT)."""
+    job_every: str = ""
+    """Tests only (CLIXCHAT_JOB_EVERY, e.g. `certificates=2,timeouts=1`): run these jobs every
+    so many seconds instead of on their schedule."""
+    scheduler_retry: float = 5.0
+    """Seconds between a standby scheduler's tries for the lock (CLIXCHAT_SCHEDULER_RETRY)."""
     workers: int = 1
     time_scale: float = 1.0
     """Tests only (CLIXCHAT_TIME_SCALE): run the send limits' clock this many times faster."""
@@ -109,6 +116,9 @@ def load_settings(
         cert_host=get("CERT_HOST"),
         cert_warn_days=_int(get("CERT_WARN_DAYS"), 21, "CERT_WARN_DAYS"),
         cert_renew_command=get("CERT_RENEW_COMMAND") or "certbot renew --nginx",
+        cert_renew_timeout=_float(get("CERT_RENEW_TIMEOUT"), 600.0, "CERT_RENEW_TIMEOUT"),
+        job_every=get("CLIXCHAT_JOB_EVERY") or "",
+        scheduler_retry=_float(get("CLIXCHAT_SCHEDULER_RETRY"), 5.0, "CLIXCHAT_SCHEDULER_RETRY"),
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
         time_scale=_float(get("CLIXCHAT_TIME_SCALE"), 1.0, "CLIXCHAT_TIME_SCALE"),
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine.authoring.live import LiveFlows
 from engine.channels.telegram.handling import TelegramChannel
 from engine.channels.telegram.metrics import Metrics
+from engine.service.metrics import JobMetrics
 from engine.service.secret import local_secret
 from engine.service.settings import ConfigError, Settings, check_webhook_secret
 from engine.storage import db, schema_upgrade
@@ -44,6 +45,8 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     started: list[Any] = field(default_factory=list)
     """Parts with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
+    job_metrics: JobMetrics | None = None
+    """The scheduled jobs' last runs and the certificate's days left, for /metrics."""
 
     @property
     def telegram(self) -> TelegramChannel | None:
@@ -65,6 +68,9 @@ def check(settings: Settings, webhook: bool = True) -> None:
     """Settings a command needs before it starts; `webhook=False` for long polling."""
     if settings.workers < 1:
         raise ConfigError(f"the worker count must be at least 1, not {settings.workers}")
+    from engine.service.scheduler import backup_trigger
+
+    backup_trigger(settings)  # a BACKUP_CRON that is no cron line stops the start, in one line
     if not webhook:
         return
     check_webhook_secret(settings.webhook_secret)
@@ -95,7 +101,8 @@ def build_services(settings: Settings, webhook: bool = True) -> Services:
     from engine.channels.telegram.outbox import Outbox
     from engine.channels.telegram.ratelimit import ScaledClock
     from engine.channels.telegram.replies import call_for
-    from engine.service.scheduler import Jobs
+    from engine.service.scheduler import Scheduler, standard_jobs
+    from engine.storage.job_runs import JobRuns
 
     check(settings, webhook)
     flows = LiveFlows([settings.flows_dir], settings.main_flow)
@@ -130,7 +137,11 @@ def build_services(settings: Settings, webhook: bool = True) -> Services:
     services.started.append(_StoreLifetime(store, settings))
     if outbox is not None:
         services.started.append(outbox)
-    services.started.append(Jobs(store, deliver))
+    # One scheduler for the deployment: every process starts one, the lock holder runs the jobs.
+    jobs = standard_jobs(settings, store, deliver)
+    scheduler = Scheduler(settings.database_url, jobs, retry_every=settings.scheduler_retry)
+    services.started.append(scheduler)
+    services.job_metrics = JobMetrics(services.metrics.registry, JobRuns(settings.database_url))
     return services
 
 
