@@ -424,22 +424,34 @@ async def drop_postgres(server: str, name: str) -> None:
         await connection.close()
 
 
-async def stored(database: Database, server: str) -> tuple[int, Counter[str]]:
-    """(interactions, their kinds) as the database holds them."""
+REPLIES_SQL = (
+    "SELECT (SELECT COALESCE(SUM({length}(output)), 0) FROM interaction),"
+    " (SELECT COUNT(*) FROM outbox)"
+)
+
+
+async def stored(database: Database, server: str) -> tuple[int, Counter[str], int, int]:
+    """(interactions, their kinds, replies they record, outbox rows) as the database holds them."""
     if database.sqlite_path is not None:
         with contextlib.closing(sqlite3.connect(database.sqlite_path)) as connection:
             rows = connection.execute("SELECT kind, COUNT(*) FROM interaction GROUP BY kind")
             kinds = Counter({str(kind): int(count) for kind, count in rows.fetchall()})
+            replies, outbox = connection.execute(
+                REPLIES_SQL.format(length="json_array_length")
+            ).fetchone()
     else:
         connection = await asyncpg.connect(pg_dsn(server, database.pg_name), timeout=5)
         try:
             records = await connection.fetch(
                 "SELECT kind, COUNT(*) AS n FROM interaction GROUP BY kind"
             )
+            replies, outbox = await connection.fetchrow(
+                REPLIES_SQL.format(length="jsonb_array_length")
+            )
         finally:
             await connection.close()
         kinds = Counter({str(r["kind"]): int(r["n"]) for r in records})
-    return sum(kinds.values()), kinds
+    return sum(kinds.values()), kinds, int(replies), int(outbox)
 
 
 class Server:
@@ -624,7 +636,7 @@ async def one_database(
             work = load.closed(peak, args.concurrency, one_walk=False, seconds=args.seconds)
             phases.append(await run_phase(server, work, peak))
             print_phase(peak)
-        count, kinds = await stored(database, args.postgres)
+        count, kinds, replies, outbox_rows = await stored(database, args.postgres)
     finally:
         outbox_sent = len(api.calls) - sent_before
         stopped_in = server.stop()
@@ -638,6 +650,7 @@ async def one_database(
     latency_ok = p99 < TARGET_P99_MS and offered.errors == 0 and offered.skipped == 0
     rate_ok = peak.rate >= TARGET_RATE and peak.errors == 0
     count_ok = count == accepted
+    outbox_ok = outbox_rows == replies
     print(
         f"  target p99 < {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s: {p99:.1f} ms "
         f"{'PASS' if latency_ok else 'FAIL'}"
@@ -652,6 +665,10 @@ async def one_database(
         f"{'yes' if kinds_match else f'NO (stored {dict(kinds)}, expected {dict(expected)})'}"
     )
     print(
+        f"  outbox rows {outbox_rows:,} = replies the interactions record {replies:,}: "
+        f"{'PASS' if outbox_ok else 'FAIL'}"
+    )
+    print(
         f"  outbox: {outbox_sent:,} Bot API calls reached the double during the run "
         f"(the rest of the replies were still queued at shutdown; serve stopped in "
         f"{stopped_in:.1f} s)"
@@ -660,7 +677,7 @@ async def one_database(
         print("  server log warnings/errors:")
         for line, n in problems.most_common(6):
             print(f"    {n:6} x {line}")
-    passed = latency_ok and rate_ok and count_ok and kinds_match
+    passed = latency_ok and rate_ok and count_ok and kinds_match and outbox_ok
     return Outcome(database.kind, phases, count, accepted, kinds_match, passed)
 
 

@@ -19,17 +19,26 @@ from web.dashboard import auth
 from web.webhook import webhook
 
 STATIC = Path(__file__).parent / "static"
+STALE_REPLY = 60.0
+"""Seconds a reply may wait unsent before /healthz says degraded."""
 
 
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
     library = services.flows.library
     problems = services.flows.problems
+    backlog = await services.outbox_backlog()
+    late = backlog is not None and backlog[1] > STALE_REPLY
+    body: dict[str, object] = {}
+    if backlog is not None:
+        body["outbox"] = {"unsent": backlog[0], "oldest_seconds": round(backlog[1], 1)}
     return JSONResponse(
         {
-            # degraded: a flow edit was refused; the last good revision keeps running
-            "status": "degraded" if problems else "ok",
+            # degraded: a flow edit was refused (the last good revision keeps running), or a
+            # reply has waited more than a minute to be sent
+            "status": "degraded" if problems or late else "ok",
             "flow_errors": problems,
+            **body,
             "flows": {fid: flow.revision[:12] for fid, flow in library.flows.items()},
             "main": library.main,
             "telegram": services.outbox is not None,
@@ -41,6 +50,7 @@ async def metrics(request: Request) -> Response:
     services: Services = request.app.state.services
     if services.job_metrics is not None:
         await services.job_metrics.refresh()
+    await services.outbox_backlog()
     return Response(
         generate_latest(services.metrics.registry), media_type="text/plain; version=0.0.4"
     )

@@ -40,9 +40,17 @@ class Settings:
     scheduler_retry: float = 5.0
     """Seconds between a standby scheduler's tries for the lock (CLIXCHAT_SCHEDULER_RETRY)."""
     workers: int = 1
+    """How many `serve` worker processes share the bot (set by `serve --workers`)."""
     time_scale: float = 1.0
     """Tests only (CLIXCHAT_TIME_SCALE): run the send limits' clock this many times faster."""
-    """How many `serve` worker processes share the bot (set by `serve --workers`)."""
+    send_rate: float = 30.0
+    """Messages a second to the Bot API for the whole bot, all workers and hosts (SEND_RATE)."""
+    reply_in_response: bool = False
+    """Let a single reply ride in the webhook's HTTP answer (REPLY_IN_RESPONSE); recorded as
+    sent_unconfirmed, since Telegram never says whether it worked."""
+    outbox_poll: float = 0.1
+    """Seconds between the sender's looks at the outbox table for rows other processes wrote
+    (CLIXCHAT_OUTBOX_POLL); rows this process writes wake it at once."""
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -64,6 +72,17 @@ def check_webhook_secret(value: str | None) -> None:
         raise ConfigError(
             "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
         )
+
+
+def _bool(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
 
 
 def _url(value: str, name: str) -> str:
@@ -121,4 +140,7 @@ def load_settings(
         scheduler_retry=_float(get("CLIXCHAT_SCHEDULER_RETRY"), 5.0, "CLIXCHAT_SCHEDULER_RETRY"),
         workers=_int(get("CLIXCHAT_WORKERS"), 1, "CLIXCHAT_WORKERS"),
         time_scale=_float(get("CLIXCHAT_TIME_SCALE"), 1.0, "CLIXCHAT_TIME_SCALE"),
+        send_rate=_float(get("SEND_RATE"), 30.0, "SEND_RATE"),
+        reply_in_response=_bool(get("REPLY_IN_RESPONSE"), "REPLY_IN_RESPONSE"),
+        outbox_poll=_float(get("CLIXCHAT_OUTBOX_POLL"), 0.1, "CLIXCHAT_OUTBOX_POLL"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.authoring.live import LiveFlows
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
     from engine.channels.telegram.outbox import Outbox
+    from engine.channels.telegram.sender import Sender
 
 log = logging.getLogger("clixchat.serve")
 
@@ -42,6 +44,8 @@ class Services:
     flows: LiveFlows
     store: Store
     outbox: Outbox | None = None
+    sender: Sender | None = None
+    """Delivers the outbox table (when a token is set); one process of the deployment leads."""
     metrics: Metrics = field(default_factory=Metrics)
     started: list[Any] = field(default_factory=list)
     """Parts with async start()/stop() run for the app's lifetime (outbox, scheduler)."""
@@ -53,7 +57,32 @@ class Services:
         """The Telegram channel, when a token is set (else there is no webhook)."""
         if self.outbox is None:
             return None
-        return TelegramChannel(self.store, self.flows, self.outbox, self.metrics)
+        return TelegramChannel(
+            self.store,
+            self.flows,
+            self.outbox,
+            self.metrics,
+            sender=self.sender,
+            reply_in_response=self.settings.reply_in_response,
+        )
+
+    async def outbox_backlog(self) -> tuple[int, float] | None:
+        """(messages not yet sent, age in seconds of the oldest) of the whole deployment, set on
+        the /metrics gauges; None without a Telegram token or when the table cannot be read."""
+        if self.sender is None:
+            return None
+        from engine.channels.telegram.sender import outbox_depth
+
+        try:
+            depth, oldest = await outbox_depth(self.store)
+        except Exception as error:
+            log.warning("the outbox table cannot be read (%s)", type(error).__name__)
+            return None
+        age = 0.0 if oldest is None else max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        self.metrics.outbox_depth.set(depth)
+        self.metrics.outbox_oldest.set(age)
+        self.metrics.refresh_rate()
+        return depth, age
 
     async def start(self) -> None:
         for part in self.started:
@@ -100,14 +129,22 @@ async def prepare_database(settings: Settings) -> None:
 def build_services(settings: Settings, webhook: bool = True) -> Services:
     from engine.channels.telegram.outbox import Outbox
     from engine.channels.telegram.ratelimit import ScaledClock
-    from engine.channels.telegram.replies import call_for
+    from engine.channels.telegram.sender import Sender
     from engine.service.scheduler import Scheduler, standard_jobs
     from engine.storage.job_runs import JobRuns
+    from engine.storage.leader import sender_lock
 
     check(settings, webhook)
     flows = LiveFlows([settings.flows_dir], settings.main_flow)
-    store = Store(flows, Privacy(local_secret(settings)), database_url=settings.database_url)
+    store = Store(
+        flows,
+        Privacy(local_secret(settings)),
+        database_url=settings.database_url,
+        outbox_channels=("telegram",) if settings.telegram_token else (),
+    )
     outbox = None
+    sender = None
+    metrics = Metrics()
     if settings.telegram_token:
         blocked_store = store
 
@@ -118,25 +155,36 @@ def build_services(settings: Settings, webhook: bool = True) -> Services:
             if pseudonym:
                 await blocked_store.record_send_failure(pseudonym, method, code, description)
 
-        # Telegram's 30 messages/s is per bot: each of N worker processes takes its share.
-        workers = max(1, settings.workers)
+        # SEND_RATE is the whole bot's: one process (the sender lock's holder) sends for all.
         outbox = Outbox(
             make_bot(settings),
             on_blocked=on_blocked,
             on_failure=on_failure,
-            per_second=30 / workers,
+            per_second=settings.send_rate,
             clock=ScaledClock(settings.time_scale),
         )
-    services = Services(settings=settings, flows=flows, store=store, outbox=outbox)
+        sender = Sender(
+            outbox,
+            store,
+            sender_lock(settings.database_url),
+            poll=settings.outbox_poll,
+            lock_retry=min(2.0, settings.scheduler_retry),
+            window=int(max(200, 4 * settings.send_rate)),
+            on_marked=metrics.sent,
+        )
+        store.on_queued = sender.wake
+    services = Services(
+        settings=settings, flows=flows, store=store, outbox=outbox, sender=sender, metrics=metrics
+    )
 
     async def deliver(delivery: Delivery) -> None:
-        if outbox is not None and delivery.chat_id is not None and delivery.turn is not None:
-            calls = [call_for(delivery.chat_id, m, outbox.file_ids) for m in delivery.turn.messages]
-            outbox.enqueue(delivery.chat_id, calls, pseudonym=delivery.pseudonym)
+        """Timeouts' replies are in the outbox table already (written with the event)."""
+        if sender is not None and delivery.queued:
+            sender.wake()
 
     services.started.append(_StoreLifetime(store, settings))
-    if outbox is not None:
-        services.started.append(outbox)
+    if sender is not None:
+        services.started.append(sender)
     # One scheduler for the deployment: every process starts one, the lock holder runs the jobs.
     jobs = standard_jobs(settings, store, deliver)
     scheduler = Scheduler(settings.database_url, jobs, retry_every=settings.scheduler_retry)

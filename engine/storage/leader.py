@@ -20,6 +20,8 @@ from engine.storage.job_runs import asyncpg_dsn, sqlite_path
 
 ADVISORY_KEY = 0x0C11C4A7_5C4ED
 """The advisory lock's key: 'clixchat scheduler' (advisory locks are per database)."""
+SENDER_KEY = 0x0C11C4A7_5E4D0
+"""The sender's advisory lock: one process delivers the outbox table."""
 
 
 class Lock(Protocol):
@@ -40,12 +42,19 @@ def scheduler_lock(database_url: str) -> Lock:
     return FileLock(lock_path(database_url))
 
 
-def lock_path(database_url: str) -> str | None:
+def sender_lock(database_url: str) -> Lock:
+    """Who delivers the outbox table: one process for the whole deployment."""
+    if is_postgres(database_url):
+        return AdvisoryLock(database_url, SENDER_KEY)
+    return FileLock(lock_path(database_url, "sender"))
+
+
+def lock_path(database_url: str, role: str = "scheduler") -> str | None:
     """The lock file beside a SQLite database (None for an in-memory one: one process)."""
     path = sqlite_path(database_url)
     if not path or path == ":memory:":
         return None
-    return f"{path}.scheduler.lock"
+    return f"{path}.{role}.lock"
 
 
 class AdvisoryLock:

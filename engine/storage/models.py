@@ -117,3 +117,44 @@ class Account(Model):
 
     class Meta:
         table = "account"
+
+
+class OutboxMessage(Model):
+    """A reply waiting to go out, written in the same transaction as its interaction; sent by
+    the one sender of the deployment (engine.channels.telegram.sender) and marked only after
+    the Bot API's answer. Rows are kept after sending: the delivery record of each message."""
+
+    id = fields.BigIntField(primary_key=True)
+    participant: fields.ForeignKeyRelation[Participant] = fields.ForeignKeyField(
+        "models.Participant", related_name="outbox", on_delete=fields.RESTRICT
+    )
+    chat_cipher = fields.TextField(description="the chat id, Fernet-encrypted")
+    priority = fields.SmallIntField(
+        default=0, description="0: a reply to someone who just wrote; 1: bot-initiated"
+    )
+    message: Any = fields.JSONField(description="the outbound message: text, media, keyboard")
+    status = fields.CharField(
+        max_length=20,
+        default="queued",
+        description="queued, sending, sent, sent_unconfirmed, failed, dropped",
+    )
+    attempts = fields.SmallIntField(default=0)
+    error = fields.CharField(max_length=200, null=True, description="code and description")
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox"
+        indexes = (("status", "priority", "id"), ("participant_id", "status"))
+
+
+class MediaFile(Model):
+    """Telegram's file_id for a local media file once uploaded, so it is uploaded once per
+    deployment, not once per process or restart."""
+
+    key = fields.CharField(max_length=512, primary_key=True, description="the file's path")
+    file_id = fields.CharField(max_length=256)
+    uploaded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "media_file"

@@ -17,12 +17,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from engine.core.conversation import Conversation
 from engine.core.vocabulary import InteractionKind
+
+if TYPE_CHECKING:
+    from engine.storage.outbox_sql import OutboxRecord
 
 _PARTICIPANT = (
     "id, pseudonym, channel, chat_cipher, language, flow, revision, node, path, variables,"
@@ -251,7 +254,10 @@ class BatchSession(Protocol):
     ) -> tuple[dict[str, ParticipantRow], set[int]]: ...
 
     async def save(
-        self, rows: Sequence[ParticipantRow], records: Sequence[InteractionRecord]
+        self,
+        rows: Sequence[ParticipantRow],
+        records: Sequence[InteractionRecord],
+        outbox: Sequence[OutboxRecord],
     ) -> None: ...
 
 
@@ -288,10 +294,17 @@ class Session:
         return rows, fresh
 
     async def save(
-        self, rows: Sequence[ParticipantRow], records: Sequence[InteractionRecord]
+        self,
+        rows: Sequence[ParticipantRow],
+        records: Sequence[InteractionRecord],
+        outbox: Sequence[OutboxRecord] = (),
     ) -> None:
+        from engine.storage import outbox_sql
+
         await self._many(*self.dialect.update_participants(rows))
         await self._many(*self.dialect.insert_interactions(records))
+        if outbox:
+            await self._many(*outbox_sql.insert(self.dialect, outbox))
 
     async def _many(self, query: str, values: list[list[Any]]) -> None:
         if values:

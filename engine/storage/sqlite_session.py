@@ -22,6 +22,8 @@ from typing import Any, cast
 import aiosqlite
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from engine.storage import outbox_sql
+from engine.storage.outbox_sql import OutboxRecord
 from engine.storage.sql import Dialect, InteractionRecord, ParticipantRow
 
 
@@ -47,9 +49,12 @@ class SqliteSession:
         return result
 
     async def save(
-        self, rows: Sequence[ParticipantRow], records: Sequence[InteractionRecord]
+        self,
+        rows: Sequence[ParticipantRow],
+        records: Sequence[InteractionRecord],
+        outbox: Sequence[OutboxRecord] = (),
     ) -> None:
-        await self._run(self._save, rows, records)
+        await self._run(self._save, rows, records, outbox)
 
     # ----------------------------------------------------------------- in SQLite's thread
     def _db(self) -> sqlite3.Connection:
@@ -80,7 +85,12 @@ class SqliteSession:
             fresh = {int(row[0]) for row in db.execute(query, values).fetchall()}
         return rows, fresh
 
-    def _save(self, rows: Sequence[ParticipantRow], records: Sequence[InteractionRecord]) -> None:
+    def _save(
+        self,
+        rows: Sequence[ParticipantRow],
+        records: Sequence[InteractionRecord],
+        outbox: Sequence[OutboxRecord],
+    ) -> None:
         db = self._db()
         query, values = self.dialect.update_participants(rows)
         if values:
@@ -88,6 +98,8 @@ class SqliteSession:
         query, values = self.dialect.insert_interactions(records)
         if values:
             db.executemany(query, values)
+        if outbox:
+            db.executemany(*outbox_sql.insert(self.dialect, outbox))
         db.commit()
         self.open = False
 

@@ -30,7 +30,7 @@ import asyncio
 import contextvars
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -47,6 +47,7 @@ from engine.core.revision_moves import Move
 from engine.core.runtime import Runtime, Turn
 from engine.storage.apply_event import apply_event, reset_participant
 from engine.storage.db import tortoise_config
+from engine.storage.outbox_sql import BOT_INITIATED, QUEUED, REPLY, SENT_UNCONFIRMED, OutboxRecord
 from engine.storage.privacy import Privacy
 from engine.storage.sql import (
     BatchSession,
@@ -78,6 +79,10 @@ class Delivery:
     duplicate: bool
     moves: list[Move] = field(default_factory=list)
     """Revision migrations applied just before the event (each also recorded)."""
+    queued: int = 0
+    """Replies written to the outbox with the event (the sender delivers them)."""
+    inline: bool = False
+    """The one reply was recorded as sent_unconfirmed: the caller returns it in its answer."""
 
 
 @dataclass
@@ -97,6 +102,7 @@ class _Event:
     update_id: int | None
     received: datetime
     future: asyncio.Future[Delivery]
+    inline: bool = False
 
 
 @dataclass
@@ -109,9 +115,19 @@ class _Chore:
 
 class Store:
     def __init__(
-        self, flows: LiveFlows, privacy: Privacy, *, database_url: str, batch_max: int = 64
+        self,
+        flows: LiveFlows,
+        privacy: Privacy,
+        *,
+        database_url: str,
+        batch_max: int = 64,
+        outbox_channels: Collection[str] = (),
     ) -> None:
         self.flows = flows
+        self.outbox_channels = frozenset(outbox_channels)
+        """Channels whose replies go through the outbox table (written with the event)."""
+        self.on_queued: Callable[[], None] | None = None
+        """Called after a commit that queued replies: wakes the sender."""
         self.privacy = privacy
         self.database_url = database_url
         self.batch_max = max(1, batch_max)
@@ -142,8 +158,12 @@ class Store:
         chat_id: int | None = None,
         update_id: int | None = None,
         received_at: datetime | None = None,
+        inline: bool = False,
     ) -> Delivery:
-        """Handle one event durably; raises (with nothing saved) if it could not be."""
+        """Handle one event durably; raises (with nothing saved) if it could not be.
+
+        With ``inline``, a single reply that needs no upload is recorded as sent_unconfirmed
+        (it rides in the webhook's answer) instead of queued."""
         who = self._pseudonym(channel, user_id, pseudonym)
         received = utc(received_at) if received_at is not None else datetime.now(UTC)
         if "\x00" in event.text or "\x00" in event.payload:
@@ -154,7 +174,9 @@ class Store:
                 payload=event.payload.replace("\x00", ""),
             )
         loop = asyncio.get_running_loop()
-        job = _Event(channel, who, event, chat_id, update_id, received, loop.create_future())
+        job = _Event(
+            channel, who, event, chat_id, update_id, received, loop.create_future(), inline
+        )
         await self._enqueue(job)
         return await job.future
 
@@ -321,8 +343,12 @@ class Store:
                     log.warning("an event was rolled back (%s)", type(single).__name__)
                     _fail(item.future, single)
                 else:
+                    if delivery.queued and self.on_queued is not None:
+                        self.on_queued()
                     _succeed(item.future, delivery)
             return
+        if self.on_queued is not None and any(d.queued for d in deliveries):
+            self.on_queued()
         for item, delivery in zip(batch, deliveries, strict=True):
             _succeed(item.future, delivery)
 
@@ -336,6 +362,7 @@ class Store:
             rows, fresh = await session.load(channels, update_ids, now)
             deliveries: list[Delivery] = []
             records: list[InteractionRecord] = []
+            outbox: list[OutboxRecord] = []
             for item in batch:
                 row = rows[item.pseudonym]
                 if item.update_id is not None:
@@ -350,11 +377,37 @@ class Store:
                 )
                 records.extend(applied.records)
                 chat = item.chat_id if item.chat_id is not None else self._chat_of(row)
+                replies = self._replies(item, row, applied.turn, now)
+                outbox.extend(replies)
+                inline = len(replies) == 1 and replies[0].status == SENT_UNCONFIRMED
                 deliveries.append(
-                    Delivery(applied.turn, item.pseudonym, chat, False, applied.moves)
+                    Delivery(
+                        applied.turn,
+                        item.pseudonym,
+                        chat,
+                        False,
+                        applied.moves,
+                        queued=0 if inline else len(replies),
+                        inline=inline,
+                    )
                 )
-            await session.save([row for row in rows.values() if row.touched], records)
+            await session.save([row for row in rows.values() if row.touched], records, outbox)
         return deliveries
+
+    def _replies(
+        self, item: _Event, row: ParticipantRow, turn: Turn, now: datetime
+    ) -> list[OutboxRecord]:
+        """The outbox rows of one event: for a channel the sender serves and a known chat."""
+        if row.channel not in self.outbox_channels or row.chat_cipher is None:
+            return []
+        priority = BOT_INITIATED if item.event.kind == "timeout" else REPLY
+        status = QUEUED
+        if item.inline and len(turn.messages) == 1 and turn.messages[0].path is None:
+            status = SENT_UNCONFIRMED
+        return [
+            OutboxRecord(row.id, row.chat_cipher, priority, message, now, status)
+            for message in turn.messages
+        ]
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[BatchSession]:
@@ -374,11 +427,7 @@ class Store:
         """The participant's chat id, decrypted once per cipher text and remembered."""
         if row.chat_cipher is None:
             return None
-        if row.chat_cipher in self._chats:
-            return self._chats[row.chat_cipher]
-        known = self.privacy.open(row.chat_cipher)
-        self._remember_chat(row.chat_cipher, known)
-        return known
+        return self.open_chat(row.chat_cipher)
 
     def _remember_chat(self, cipher: str, chat_id: int | None) -> None:
         if len(self._chats) >= CHAT_CACHE:
@@ -388,6 +437,19 @@ class Store:
     def _duplicate(self, item: _Event, row: ParticipantRow) -> Delivery:
         chat = item.chat_id if item.chat_id is not None else self._chat_of(row)
         return Delivery(None, item.pseudonym, chat, True, [])
+
+    async def chore(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run ``work`` in its own transaction, in turn with the events (the sender's claims
+        and marks: on SQLite the store's connection is the only one)."""
+        return await self._chore(work)
+
+    def open_chat(self, cipher: str) -> int | None:
+        """A stored chat cipher's chat id (decrypted once and remembered)."""
+        if cipher in self._chats:
+            return self._chats[cipher]
+        known = self.privacy.open(cipher)
+        self._remember_chat(cipher, known)
+        return known
 
     async def _run_chore(self, job: _Chore) -> None:
         try:
@@ -421,7 +483,7 @@ class Store:
         row = (await session.lock([who])).get(who)
         if row is not None:
             record = reset_participant(row, self.flows.runtime.main, datetime.now(UTC))
-            await session.save([row], [record])
+            await session.save([row], [record], [])
 
 
 def _dialect_name() -> str:

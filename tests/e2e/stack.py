@@ -91,22 +91,21 @@ class Stack:
     def active(self) -> bool:
         return bool(self.rows("SELECT active FROM participant")[0][0])
 
+    async def unsent(self) -> int:
+        """Outbox rows not yet sent (queued, or claimed by the sender), read by the app."""
+        backlog = await self.services.outbox_backlog()
+        assert backlog is not None, "the outbox table could not be read"
+        return backlog[0]
+
     async def settle(self, timeout: float = 5.0) -> None:
-        """Wait until the outbox has sent everything queued."""
+        """Wait until the outbox table holds nothing unsent and nothing is in flight."""
         outbox = self.services.outbox
         assert outbox is not None
         deadline = asyncio.get_running_loop().time() + timeout
-        while any(outbox.pending(chat) for chat in list(outbox_chats(outbox))):
+        while await self.unsent() or outbox.chats():
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError("outbox did not drain")
             await asyncio.sleep(0.02)
-
-
-def outbox_chats(outbox: Any) -> list[int]:
-    chats = getattr(outbox, "chats", None)
-    if callable(chats):
-        return list(chats())
-    return list(getattr(outbox, "_queues", {}).keys())
 
 
 def flow_dir(tmp_path: Path, keyboard: str = "reply") -> Path:

@@ -20,12 +20,11 @@ async def test_reply_keyboard_walk_with_ask_retry_media_back_and_restart(tmp_pat
     async with running_stack(tmp_path) as stack:
         ids = u.UpdateIds(100)
         first = await stack.post(u.command(ids, USER, "/start"))
-        assert first.status_code == 200
-        body = first.json()  # a single reply rides in the webhook response
-        assert body["method"] == "sendMessage" and body["chat_id"] == USER
-        assert body["text"] == "Hello teacher! Choose a topic."
-        keyboard = body["reply_markup"]
-        assert keyboard["resize_keyboard"] is True
+        assert first.status_code == 200 and first.content == b""  # the outbox sends the reply
+        (call,) = await stack.api.wait_for(1, chat_id=USER)
+        assert call.method == "sendMessage" and call.text == "Hello teacher! Choose a topic."
+        keyboard = call.reply_markup
+        assert keyboard is not None and keyboard["resize_keyboard"] is True
         assert [row[0]["text"] for row in keyboard["keyboard"]] == [
             "Modules",
             "Feedback",
@@ -35,7 +34,7 @@ async def test_reply_keyboard_walk_with_ask_retry_media_back_and_restart(tmp_pat
 
         two = await stack.post(u.message(ids, USER, "modules"))
         assert two.status_code == 200 and two.content == b""  # two messages: they go out in order
-        sent = await stack.api.wait_for(2, chat_id=USER)
+        sent = (await stack.api.wait_for(3, chat_id=USER))[1:]
         assert [c.method for c in sent] == ["sendMessage", "sendDocument"]
         assert sent[0].text == "Which module?" and sent[1].text == "Maths handbook"
         assert sent[1].buttons[-1] == ["Back", "Restart"]
@@ -62,8 +61,9 @@ async def test_reply_keyboard_walk_with_ask_retry_media_back_and_restart(tmp_pat
 async def test_inline_keyboard_taps_are_answered_and_followed(tmp_path: Path) -> None:
     async with running_stack(tmp_path, keyboard="inline") as stack:
         ids = u.UpdateIds(200)
-        first = (await stack.post(u.command(ids, USER, "/start"))).json()
-        buttons = first["reply_markup"]["inline_keyboard"]
+        (first,) = await stack.say(u.command(ids, USER, "/start"), USER)
+        assert first.markup is not None
+        buttons = first.markup["inline_keyboard"]
         data = {row[0]["text"]: row[0]["callback_data"] for row in buttons}
         assert all(len(d.encode()) <= 64 for d in data.values())
         (tap,) = await stack.say(u.callback_query(ids, USER, data["Feedback"], chat_id=USER), USER)
@@ -79,8 +79,28 @@ async def test_redelivered_update_is_processed_once(tmp_path: Path) -> None:
         update = u.command(300, USER, "/start")
         first = await stack.post(update)
         again = await stack.post(update)
-        assert first.json()["text"] and again.status_code == 200 and again.content == b""
+        assert first.status_code == again.status_code == 200
+        await stack.settle()
+        assert [c.method for c in stack.api.sent(USER)] == ["sendMessage"]  # one reply
         assert stack.count("interaction") == 1 and stack.count("processed_update") == 1
+        assert stack.rows("SELECT status FROM outbox") == [("sent",)]
+
+
+async def test_reply_in_response_rides_in_the_answer_and_is_recorded_unconfirmed(
+    tmp_path: Path,
+) -> None:
+    async with running_stack(tmp_path, REPLY_IN_RESPONSE="on") as stack:
+        ids = u.UpdateIds(350)
+        first = await stack.post(u.command(ids, USER, "/start"))
+        body = first.json()  # a single reply rides in the webhook response
+        assert body["method"] == "sendMessage" and body["chat_id"] == USER
+        assert body["text"] == "Hello teacher! Choose a topic."
+        two = await stack.post(u.message(ids, USER, "modules"))
+        assert two.content == b""  # two messages: they go through the outbox, in order
+        await stack.settle()
+        statuses = [row[0] for row in stack.rows("SELECT status FROM outbox ORDER BY id")]
+        assert statuses == ["sent_unconfirmed", "sent", "sent"]
+        assert [c.method for c in stack.api.sent(USER)] == ["sendMessage", "sendDocument"]
 
 
 async def test_wrong_secret_malformed_and_oversized_bodies(tmp_path: Path) -> None:
@@ -114,8 +134,8 @@ async def test_429_storm_still_delivers_every_message_in_order(tmp_path: Path) -
         await stack.post(u.command(500, USER, "/start"))
         await stack.settle()
         await stack.post(u.message(501, USER, "Modules"))
-        sent = await stack.api.wait_for(2, chat_id=USER, timeout=15)
-        assert [c.method for c in sent] == ["sendMessage", "sendDocument"]
+        sent = await stack.api.wait_for(3, chat_id=USER, timeout=15)
+        assert [c.method for c in sent] == ["sendMessage", "sendMessage", "sendDocument"]
 
 
 async def test_blocked_user_is_marked_inactive_and_comes_back(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from engine.authoring.live import LiveFlows
     from engine.channels.telegram.metrics import Metrics
     from engine.channels.telegram.outbox import Outbox
+    from engine.channels.telegram.sender import Sender
     from engine.storage.store import Store
 
 
@@ -26,12 +27,17 @@ class TelegramChannel:
     flows: LiveFlows
     outbox: Outbox
     metrics: Metrics
+    sender: Sender | None = None
+    """With a sender, replies are written to the outbox table with the event and it sends them;
+    without one (tests of the engine alone) they are queued in memory."""
+    reply_in_response: bool = False
 
     async def handle(self, update: Update, inline_ok: bool = False) -> dict[str, Any] | None:
         """Process one parsed update durably and queue its replies.
 
-        With inline_ok, a single reply may instead be returned, to ride in the webhook's response
-        body (Telegram performs it), when nothing else is queued for that chat.
+        With inline_ok and REPLY_IN_RESPONSE, a single reply may instead be returned, to ride in
+        the webhook's response body (Telegram performs it; recorded as sent_unconfirmed), when
+        this process sends the outbox and nothing else is queued for that chat.
         """
         incoming = interpret(update)
         outbox, metrics = self.outbox, self.metrics
@@ -47,12 +53,22 @@ class TelegramChannel:
         if incoming.is_group and not self.flows.library.main_flow.allow_groups:
             metrics.updates.labels("group").inc()
             return None
+        inline = (
+            inline_ok
+            and self.reply_in_response
+            and not incoming.is_group
+            and self.sender is not None
+            and self.sender.leader
+            and not outbox.pending(incoming.chat_id)
+            and outbox.take_inline_slot(incoming.chat_id)
+        )
         delivery = await self.store.handle(
             "telegram",
             incoming.event,
             user_id=incoming.user_id,
             chat_id=incoming.chat_id,
             update_id=incoming.update_id,
+            inline=inline,
         )
         if delivery.duplicate or delivery.turn is None:
             metrics.updates.labels("duplicate").inc()
@@ -63,16 +79,11 @@ class TelegramChannel:
         if not messages:
             return None
         calls = [call_for(incoming.chat_id, m, outbox.file_ids) for m in messages]
-        if (
-            inline_ok
-            and len(calls) == 1
-            and not outbox.pending(incoming.chat_id)
-            and not incoming.is_group
-        ):
-            body = webhook_answer(calls[0])
-            if body is not None and outbox.take_inline_slot(incoming.chat_id):
-                metrics.sends.labels("in_response").inc()
-                return body
+        if delivery.inline:
+            metrics.sends.labels("in_response").inc()
+            return webhook_answer(calls[0])
+        if self.sender is not None:
+            return None  # written to the outbox table with the event; the sender has it
         outbox.enqueue(
             incoming.chat_id, calls, pseudonym=delivery.pseudonym, group=incoming.is_group
         )

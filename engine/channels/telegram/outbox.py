@@ -15,13 +15,17 @@ What happens on errors:
   ``code`` is the HTTP status; 5xx is reported as 500 (aiogram keeps no more), and 0 stands for a
   network error, an exception on our side, or a message still queued when :meth:`Outbox.stop`
   gave up waiting. Nothing is dropped without one of the two callbacks.
+
+Calls fed from the outbox table (:meth:`Outbox.enqueue_rows`, by
+:mod:`engine.channels.telegram.sender`) carry their row id and priority: each one's fate is told
+to ``on_outcome`` (sent, failed, dropped), and :meth:`Outbox.stop` with ``finish_queued=False``
+finishes only the calls in flight and hands the rest back (``requeue``) for the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -29,52 +33,35 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram import exceptions as tg
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    SendAudio,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    SendVideo,
-    SendVoice,
-    TelegramMethod,
-)
-from aiogram.methods.base import Response
-from aiogram.types import InputFile, Message
+from aiogram.types import InputFile
 
+from engine.channels.telegram.bot_calls import METHODS, describe, file_id_of
 from engine.channels.telegram.ratelimit import Limits, ScaledClock
 from engine.channels.telegram.replies import Call
 
-# aiogram parses every answer as Response[<returned type>]; pydantic keeps those generic classes
-# only weakly, so the collector drops them and each send rebuilt one (10-14% of a worker's CPU,
-# measured with bench/webhook.py). Strong references keep them built once.
-_PINNED_RESPONSES = (Response[Message], Response[bool])
-
 log = logging.getLogger("clixchat.outbox")
-
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "sendMessage": SendMessage,
-    "sendPhoto": SendPhoto,
-    "sendDocument": SendDocument,
-    "sendAudio": SendAudio,
-    "sendVideo": SendVideo,
-    "sendVoice": SendVoice,
-    "answerCallbackQuery": AnswerCallbackQuery,
-}
-_CODES: tuple[tuple[type[tg.TelegramAPIError], int], ...] = (
-    (tg.TelegramBadRequest, 400),
-    (tg.TelegramUnauthorizedError, 401),
-    (tg.TelegramForbiddenError, 403),
-    (tg.TelegramNotFound, 404),
-    (tg.TelegramConflictError, 409),
-    (tg.TelegramEntityTooLarge, 413),
-    (tg.TelegramServerError, 500),
-)
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 STOPPED = "not sent: the outbox stopped first"
 
 OnBlocked = Callable[[str], Awaitable[None]]
 OnFailure = Callable[[str, str, int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a call fed from the outbox table."""
+
+    row: int
+    status: str
+    """sent, failed, dropped (a 403: the participant blocked the bot), or requeue (not tried:
+    the outbox stopped first)."""
+    attempts: int
+    error: str | None = None
+
+
+OnOutcome = Callable[[Outcome], "asyncio.Future[None] | None"]
+"""Told each outcome; may return a future that settles once the outcome is recorded: the chat's
+next call waits for it, so at most one call per chat is ever sent and not yet recorded."""
+OnFileId = Callable[[str, str], None]
 
 
 @dataclass
@@ -98,6 +85,9 @@ class _Item:
     call: Call
     pseudonym: str
     done: asyncio.Future[None] | None = None
+    row: int | None = None
+    priority: int = 0
+    recorded: asyncio.Future[None] | None = None
 
 
 @dataclass
@@ -105,30 +95,6 @@ class _Queue:
     group: bool
     items: deque[_Item] = field(default_factory=deque)
     worker: asyncio.Task[Any] | None = None
-
-
-def describe(error: BaseException) -> tuple[int, str]:
-    """An error as (code, description), without chat ids or quoted message text."""
-    if isinstance(error, tg.TelegramRetryAfter):
-        return 429, f"Too Many Requests: retry after {error.retry_after}"
-    if isinstance(error, tg.TelegramMigrateToChat):
-        return 400, "Bad Request: group chat was upgraded to a supergroup chat"
-    if isinstance(error, tg.TelegramAPIError):
-        code = next((c for kind, c in _CODES if isinstance(error, kind)), 0)
-        return code, _QUOTED.sub("…", error.message)[:200]
-    return 0, type(error).__name__
-
-
-def file_id_of(message: Any) -> str | None:
-    """The file_id Telegram gave an uploaded file (the largest size of a photo)."""
-    if not isinstance(message, Message):
-        return None
-    if message.photo:
-        return message.photo[-1].file_id
-    for media in (message.document, message.audio, message.video, message.voice):
-        if media is not None:
-            return media.file_id
-    return None
 
 
 class Outbox:
@@ -153,9 +119,14 @@ class Outbox:
         backoff: float = 0.5,
         close_bot: bool = True,
         clock: ScaledClock | None = None,
+        on_outcome: OnOutcome | None = None,
+        on_file_id: OnFileId | None = None,
     ) -> None:
         self.bot = bot
         self.file_ids: dict[str, str] = {}
+        self.on_outcome, self.on_file_id = on_outcome, on_file_id
+        self.in_flight = 0
+        """Calls sent and not yet answered."""
         self.stats = OutboxStats()
         self.clock = clock or ScaledClock()
         self.limits = Limits(
@@ -176,6 +147,8 @@ class Outbox:
         self._uploads: dict[str, asyncio.Lock] = {}
         self._running = False
         self._stopped = False
+        self._halting = False
+        self._executing: set[asyncio.Task[Any]] = set()
 
     # ---- what the webhook, `poll` and the scheduler call ----------------------------------
 
@@ -200,6 +173,21 @@ class Outbox:
     def enqueue(self, chat_id: int, calls: list[Call], pseudonym: str, group: bool = False) -> None:
         """Queue calls for one chat, to go out in this order after anything queued before."""
         self._put(chat_id, calls, pseudonym, group, None)
+
+    def enqueue_rows(
+        self, chat_id: int, rows: list[tuple[Call, int, int]], pseudonym: str, group: bool = False
+    ) -> None:
+        """Queue outbox rows, (call, row id, priority) each, for one chat, in this order."""
+        self._put(chat_id, [call for call, _, _ in rows], pseudonym, group, None)
+        queued = self._queues[chat_id].items
+        for item, (_, row, priority) in zip(
+            list(queued)[len(queued) - len(rows) :], rows, strict=True
+        ):
+            item.row, item.priority = row, priority
+
+    def queued(self) -> int:
+        """Calls queued or in flight, over every chat."""
+        return sum(len(queue.items) for queue in self._queues.values())
 
     async def send_now(self, chat_id: int, calls: list[Call], pseudonym: str) -> None:
         """Queue the calls and wait until they are sent or given up on (callbacks called)."""
@@ -226,9 +214,16 @@ class Outbox:
             if queue.worker is None:
                 queue.worker = self._spawn(self._serve(chat_id, queue))
 
-    async def stop(self, drain_timeout: float = 10) -> None:
-        """Send what is queued (for at most ``drain_timeout`` s), report the rest, close the bot."""
+    async def stop(self, drain_timeout: float = 10, finish_queued: bool = True) -> None:
+        """Send what is queued (for at most ``drain_timeout`` s), report the rest, close the bot.
+
+        With ``finish_queued=False`` only the calls in flight are finished: each chat's worker
+        stops after its current call, and the rows not tried are handed back (``requeue``)."""
         self._stopped = True
+        self._halting = not finish_queued
+        if self._halting:  # a call still waiting for its turn is not started any more
+            for task in self._tasks - self._executing:
+                task.cancel()
         if not self._running:
             await self._give_up_queued()  # started never: nothing could be sent
         loop = asyncio.get_running_loop()
@@ -246,6 +241,11 @@ class Outbox:
     async def _give_up_queued(self) -> None:
         left = [item for queue in self._queues.values() for item in queue.items]
         self._queues.clear()
+        kept = [item for item in left if item.row is not None]
+        for item in kept:
+            self._tell(item, "requeue", 0)
+            _settle(item)
+        left = [item for item in left if item.row is None]
         if left:
             log.warning("outbox stopped with %d message(s) unsent", len(left))
         self.stats.dropped += len(left)
@@ -286,16 +286,20 @@ class Outbox:
 
     async def _serve(self, chat_id: int, queue: _Queue) -> None:
         try:
-            while queue.items:
+            while queue.items and not self._halting:
                 item = queue.items[0]
                 delivered_or_failed = await self._deliver(chat_id, queue.group, item)
                 if delivered_or_failed:
+                    if item.recorded is not None:
+                        await asyncio.shield(item.recorded)
                     _settle(queue.items.popleft())
                     continue
                 dropped = list(queue.items)[1:]  # blocked: the rest of this chat's queue goes
                 queue.items.clear()
                 self.stats.dropped += len(dropped)
                 for each in (item, *dropped):
+                    if each is not item:
+                        self._tell(each, "dropped", 0, "403: the participant blocked the bot")
                     _settle(each)
         finally:
             queue.worker = None
@@ -310,9 +314,20 @@ class Outbox:
         attempt = 0
         while True:
             if chat_id is not None:
-                await self.limits.acquire(chat_id, group)
+                await self.limits.acquire(chat_id, group, item.priority)
             try:
-                await self._execute(item.call)
+                task = asyncio.current_task()
+                if task is not None:
+                    self._executing.add(task)
+                self.in_flight += 1
+                try:
+                    await self._execute(item.call)
+                finally:
+                    self.in_flight -= 1
+                    if task is not None:
+                        self._executing.discard(task)
+                    if chat_id is not None:
+                        self.limits.finished()
             except tg.TelegramRetryAfter as error:
                 if attempt >= self.max_retries:
                     return await self._fail(item, *describe(error), attempts=attempt + 1)
@@ -327,6 +342,7 @@ class Outbox:
                     return await self._fail(item, *describe(error), attempts=attempt + 1)
                 self.stats.blocked += 1
                 log.info("blocked: %s, queue for this chat dropped", _tag(item.pseudonym))
+                self._tell(item, "dropped", attempt + 1, "403: the participant blocked the bot")
                 await self._callback(self._on_blocked, item.pseudonym)
                 return False
             except (tg.TelegramServerError, tg.TelegramNetworkError) as error:
@@ -342,6 +358,7 @@ class Outbox:
                     self.stats.answered += 1
                 else:
                     self.stats.sent += 1
+                    self._tell(item, "sent", attempt + 1)
                 return True
 
     async def _execute(self, call: Call) -> Any:
@@ -362,6 +379,8 @@ class Outbox:
             if file_id is not None:
                 self.file_ids[key] = file_id
                 self._uploads.pop(key, None)
+                if self.on_file_id is not None:
+                    self.on_file_id(key, file_id)
             return result
 
     def _by_file_id(self, params: dict[str, Any], key: str) -> dict[str, Any]:
@@ -375,6 +394,7 @@ class Outbox:
     ) -> bool:
         """Give up on a call: count it, log it (no personal data), tell on_failure."""
         self.stats.failed += 1
+        self._tell(item, "failed", attempts, f"{code} {description}")
         if log_it:
             log.warning(
                 "%s failed for %s after %d attempt(s): %d %s",
@@ -386,6 +406,10 @@ class Outbox:
             )
         await self._callback(self._on_failure, item.pseudonym, item.call.method, code, description)
         return True
+
+    def _tell(self, item: _Item, status: str, attempts: int, error: str | None = None) -> None:
+        if item.row is not None and self.on_outcome is not None:
+            item.recorded = self.on_outcome(Outcome(item.row, status, attempts, error))
 
     async def _callback(self, callback: Callable[..., Awaitable[None]] | None, *args: Any) -> None:
         if callback is None:

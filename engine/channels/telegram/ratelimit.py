@@ -5,18 +5,26 @@ Telegram allows about 30 messages a second per bot, 1 a second per chat and 20 a
 and one more per group chat; a send needs a token from each that applies to it.
 
 * Per chat: a burst of ``chat_burst`` (3) at once, then ``per_chat_per_second`` (1/s) sustained.
-* Overall and per group the limit is a ceiling over a window ("30 in any second", "20 in any
-  minute"), so those buckets are sized to keep it: a burst of ``b``, refilled at ``(limit - b) /
-  window``. Overall that is 1 at once and then one every 1/29 s; per group 3 at once and then 17 a
-  minute. No window of that length ever holds more than the limit, with room to spare for network
-  jitter between our clock and Telegram's.
+* Overall the limit is a ceiling over any second ("30 in any second"): calls are paced one
+  every ``1 / limit`` s. Waiters for it are served by priority: a reply to someone who just
+  wrote goes before a bot-initiated message (a timeout, a reminder) that was waiting longer.
+  On top of the pacing, a hard ceiling that holds whatever happens after a call's turn (a
+  garbage collection, a busy event loop, the network): a call may start (:meth:`Limits.acquire`)
+  only while fewer than ``limit`` calls are in flight or ended within the last second
+  (:meth:`Limits.finished`). A call reaches Telegram between its start and its answer, so no
+  second at Telegram's end ever sees more than the limit; the cost is that the sustained rate is
+  ``limit / (1 s + the Bot API's latency)`` when that is below the pacing.
+* Per group the limit is a ceiling over a minute: a burst of 3, refilled at ``(20 - 3) / 60``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -117,6 +125,94 @@ class TokenBucket:
             await sleep(wait)
 
 
+WINDOW = 1.0
+"""Seconds in which at most SEND_RATE calls may reach Telegram (a closed interval)."""
+EPSILON = 0.001
+PACE = 1.0
+"""The pacing bucket's share of SEND_RATE (the ceiling keeps every second within it)."""
+
+
+class _Ceiling:
+    """At most ``limit`` calls in flight or answered within the last ``WINDOW`` s."""
+
+    def __init__(self, limit: int, clock: Clock) -> None:
+        self.limit, self._clock = limit, clock
+        self.flying = 0
+        self._ends: deque[float] = deque()
+        self.ended = asyncio.Event()
+
+    def wait(self, now: float) -> float | None:
+        """0.0 when a call may start now; seconds until one may; None: wait for an answer."""
+        ends = self._ends
+        while ends and ends[0] + WINDOW < now:  # more than a second ago: out of every window
+            ends.popleft()
+        if self.flying + len(ends) < self.limit:
+            return 0.0
+        return ends[0] + WINDOW - now + EPSILON if ends else None
+
+    def release(self, answered: bool) -> None:
+        """A call ended (``answered``: it may have reached Telegram), or never started."""
+        self.flying -= 1
+        if answered:
+            self._ends.append(self._clock())
+        self.ended.set()
+
+
+class _Gate:
+    """The overall limit's waiters, served one at a time by priority (0 first), then in turn.
+
+    One task hands out the turns, so a waiter arriving with priority 0 is served at the next
+    turn however many lower-priority waiters queued before it (GCRA reservations would have
+    promised every later token to those who came first). A turn is a token of the pacing bucket
+    and a place under the ceiling, held until :meth:`Limits.finished`."""
+
+    def __init__(
+        self,
+        bucket: TokenBucket,
+        ceiling: _Ceiling,
+        paused: Callable[[], float],
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        self.bucket, self.ceiling, self._paused = bucket, ceiling, paused
+        self._clock, self._sleep = clock, sleep
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._server: asyncio.Task[None] | None = None
+
+    async def turn(self, priority: int) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        if self._server is None or self._server.done():
+            self._server = asyncio.ensure_future(self._serve())
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():  # granted, then cancelled: give back
+                self.ceiling.release(answered=False)
+            raise
+
+    async def _serve(self) -> None:
+        while self._waiting:
+            if self._waiting[0][2].done():  # its waiter was cancelled
+                heapq.heappop(self._waiting)
+                continue
+            room = self.ceiling.wait(self._clock())
+            if room is None:
+                self.ceiling.ended.clear()
+                await self.ceiling.ended.wait()
+                continue
+            wait = max(self._paused(), self.bucket.delay(), room)
+            if wait > 0:
+                await self._sleep(wait)
+                continue
+            _, _, future = heapq.heappop(self._waiting)
+            self.bucket.take()
+            self.ceiling.flying += 1
+            future.set_result(None)
+            await asyncio.sleep(0)  # let the waiter run before the next turn
+
+
 @dataclass
 class _ChatLimit:
     bucket: TokenBucket
@@ -156,7 +252,11 @@ class Limits:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._clock, self._sleep = clock, sleep
-        self._overall = TokenBucket.within(per_second, 1.0, 1, clock)
+        # a burst of 2: a turn handed out late (timer slack) is made up, not lost; the ceiling
+        # keeps any second within the limit
+        self._overall = TokenBucket(per_second * PACE, 2, clock)
+        self._ceiling = _Ceiling(max(1, math.floor(per_second)), clock)
+        self._gate = _Gate(self._overall, self._ceiling, self.paused, clock, sleep)
         self._per_chat = per_chat_per_second
         self._chat_burst = chat_burst
         self._group_limit, self._group_window = per_group_per_minute, group_window
@@ -199,13 +299,18 @@ class Limits:
         """A token of every bucket that applies, if all are free now; never waits."""
         now = self._clock()
         state = self._chat(chat_id, group)
-        if self.paused(now) > 0 or state.delay(now) > 0 or not self._overall.try_take(now):
+        if self.paused(now) > 0 or state.delay(now) > 0 or self._ceiling.wait(now) != 0.0:
+            return False
+        if not self._overall.try_take(now):
             return False
         state.take(now)
+        self._ceiling.flying += 1  # Telegram runs it as it reads our answer: about now
+        self._ceiling.release(answered=True)
         return True
 
-    async def acquire(self, chat_id: int, group: bool = False) -> None:
-        """Wait until a message may go to this chat, and use the tokens for it."""
+    async def acquire(self, chat_id: int, group: bool = False, priority: int = 0) -> None:
+        """Wait until a message may go to this chat, and use the tokens for it; among those
+        waiting for the overall limit, lower ``priority`` goes first."""
         state = self._chat(chat_id, group)
         state.users += 1
         try:
@@ -215,16 +320,20 @@ class Limits:
                 if wait > 0:
                     await self._sleep(wait)
                     continue
-                wait = self._overall.reserve(now)
-                if wait > 0:
-                    await self._sleep(wait)
-                    now = self._clock()
-                    if self.paused(now) > 0 or state.delay(now) > 0:
-                        continue  # a pause, or a reply in a webhook response, came first
+                await self._gate.turn(priority)
+                now = self._clock()
+                if state.delay(now) > 0:
+                    self._ceiling.release(answered=False)
+                    continue  # a pause, or a reply in a webhook response, came first
                 state.take(now)
                 return
         finally:
             state.users -= 1
+
+    def finished(self) -> None:
+        """A call that :meth:`acquire` let go got its answer (or failed): it counts against
+        the limit for ``WINDOW`` s more, since it may have reached Telegram just now."""
+        self._ceiling.release(answered=True)
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         state = self._chat(chat_id, False)

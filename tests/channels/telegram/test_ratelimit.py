@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from engine.channels.telegram.ratelimit import Limits, TokenBucket
+from engine.channels.telegram.ratelimit import PACE, Limits, TokenBucket
 
 
 class FakeTime:
@@ -85,8 +87,10 @@ async def test_limits_pace_one_chat_and_count_inline_replies_too() -> None:
     sent = []
     for _ in range(4):
         await limits.acquire(42)
+        limits.finished()
         sent.append(fake.now - start)
-    assert sent[:2] == [pytest.approx(1 / 29), pytest.approx(2 / 29)]  # the overall pacing
+    pace = 1 / (30 * PACE)
+    assert sent[:2] == [0.0, pytest.approx(pace)]  # the pacing's burst of 2, then 1/30 s
     assert sent[2:] == [pytest.approx(1.0), pytest.approx(2.0)]  # burst of 3 used, then 1/s
     fake.now += 0.5
     assert not limits.try_take(42)
@@ -99,6 +103,7 @@ async def test_limits_hold_a_group_to_twenty_a_minute_with_the_real_defaults() -
     times = []
     for _ in range(60):
         await limits.acquire(-100123)
+        limits.finished()
         times.append(fake.now)
     assert most_in_window(times, 60.0) <= 20
     assert times[2] - times[0] < 0.1  # a short reply still goes out at once
@@ -107,6 +112,7 @@ async def test_limits_hold_a_group_to_twenty_a_minute_with_the_real_defaults() -
     private = []
     for _ in range(10):
         await limits.acquire(100123)
+        limits.finished()
         private.append(fake.now)
     assert private[-1] - private[0] < 9  # a private chat is not held to the group limit
 
@@ -117,6 +123,7 @@ async def test_group_flag_applies_the_group_limit_to_any_chat_id() -> None:
     times = []
     for _ in range(30):
         await limits.acquire(555, group=True)
+        limits.finished()
         times.append(fake.now)
     assert most_in_window(times, 60.0) <= 20
 
@@ -127,9 +134,10 @@ async def test_limits_keep_all_chats_together_under_thirty_a_second() -> None:
     times = []
     for chat in range(120):
         await limits.acquire(chat)
+        limits.finished()
         times.append(fake.now)
     assert most_in_window(times, 1.0) <= 30
-    assert times[-1] - times[0] < 4.2  # 29 a second sustained
+    assert times[-1] - times[0] < 4.2  # about 29.9 a second sustained
 
 
 async def test_a_429_in_one_chat_pauses_that_chat_and_in_two_chats_pauses_all() -> None:
@@ -146,6 +154,7 @@ async def test_a_429_in_one_chat_pauses_that_chat_and_in_two_chats_pauses_all() 
     assert not limits.try_take(3)
     start = fake.now
     await limits.acquire(3)
+    limits.finished()
     assert fake.now - start == pytest.approx(3.0)
 
 
@@ -154,8 +163,10 @@ async def test_idle_chats_are_forgotten_and_busy_ones_kept() -> None:
     limits = Limits(clock=fake.clock, sleep=fake.sleep)
     for chat in range(5):
         await limits.acquire(chat)
+        limits.finished()
     fake.now += 10
     await limits.acquire(99)
+    limits.finished()
     assert limits.forget_idle() == 5
     assert len(limits) == 1
     for _ in range(2):
@@ -163,3 +174,36 @@ async def test_idle_chats_are_forgotten_and_busy_ones_kept() -> None:
         assert limits.try_take(99)
     fake.now += 0.1
     assert not limits.try_take(99)  # chat 99 still has its burst spent: nothing was lost
+
+
+async def test_a_reply_waits_one_token_behind_a_bot_initiated_backlog_not_all_of_it() -> None:
+    limits = Limits(per_second=30, per_chat_per_second=100)
+    order: list[str] = []
+
+    async def send(name: str, chat: int, priority: int) -> None:
+        await limits.acquire(chat, priority=priority)
+        limits.finished()
+        order.append(name)
+
+    backlog = [asyncio.ensure_future(send(f"bulk{i}", 1000 + i, 1)) for i in range(20)]
+    await asyncio.sleep(0.05)  # the backlog is waiting for the overall bucket
+    reply = asyncio.ensure_future(send("reply", 7, 0))
+    await asyncio.gather(reply, *backlog)
+    assert order.index("reply") <= 4  # 20 bulk waited before it; it went at the next tokens
+    assert [n for n in order if n != "reply"] == [f"bulk{i}" for i in range(20)]  # in turn
+
+
+async def test_calls_in_flight_or_answered_within_a_second_never_exceed_the_limit() -> None:
+    fake = FakeTime()
+    limits = Limits(per_second=3, per_chat_per_second=100, clock=fake.clock, sleep=fake.sleep)
+    for chat in range(3):
+        await limits.acquire(chat)  # three calls in flight, none answered yet
+    waiting = asyncio.ensure_future(limits.acquire(7))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not waiting.done()  # a fourth waits, whatever the pacing allows
+    fake.now += 0.25
+    answered_at = fake.now
+    limits.finished()  # that call may have reached Telegram at any moment until its answer
+    await asyncio.wait_for(waiting, 1)
+    assert fake.now >= answered_at + 1.0  # so the fourth starts a full second after the answer
