@@ -200,8 +200,52 @@ def build_catalog(
 
 def catalog_bytes(catalog: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, catalog, width=0, sort_output=False)
+    write_po(out, catalog, width=0, sort_output=False, include_previous=True)
     return out.getvalue()
+
+
+@dataclass
+class CarryReport:
+    """What `carry_over` took from an older PO file (by context)."""
+
+    kept: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)
+
+
+def carry_over(catalog: Catalog, old: Catalog, name: str) -> CarryReport:
+    """Fill `catalog` (a fresh export) with the translations of `old` (an earlier export of the
+    same flow and language, translated since): same place and source text: taken as it is;
+    the source text changed, or the same text at another place: taken but marked fuzzy, with
+    the old source beside it (`#| msgid`), for the translator to check."""
+    if old.project != catalog.project:
+        raise TranslationError(
+            f"{name} was made for the flow {old.project!r}, not {catalog.project!r}"
+        )
+    if old.locale_identifier != catalog.locale_identifier:
+        raise TranslationError(
+            f"{name} is in {old.locale_identifier}, not {catalog.locale_identifier}"
+        )
+    done = [m for m in old if m.id and m.string and str(m.string).strip()]
+    by_context = {str(m.context): m for m in done}
+    by_source = {str(m.id): m for m in done if not m.fuzzy}
+    report = CarryReport()
+    for message in catalog:
+        if not message.id:
+            continue
+        context = str(message.context)
+        same_place = by_context.get(context)
+        found = same_place or by_source.get(str(message.id))
+        if found is None:
+            continue
+        message.string = found.string
+        if found.id == message.id and found is same_place and not found.fuzzy:
+            report.kept.append(context)
+            continue
+        message.flags.add("fuzzy")
+        if found.id != message.id:
+            message.previous_id = [str(found.id)]
+        report.fuzzy.append(context)
+    return report
 
 
 def read_catalog(data: bytes, name: str) -> Catalog:
@@ -261,8 +305,8 @@ def _check_catalog(catalog: Catalog, texts: FlowTexts, name: str, where: str) ->
     if catalog.version != texts.revision:
         raise TranslationError(
             f"{name} was made for another revision of the texts of {texts.flow} "
-            f"({catalog.version}; {where} now has {texts.revision}): export again and carry "
-            "the translations over (e.g. msgmerge OLD.po NEW.po)"
+            f"({catalog.version}; {where} now has {texts.revision}): export again with "
+            f"--from {name} to carry its translations over"
         )
 
 

@@ -18,6 +18,7 @@ from engine.authoring.translations import (
     MergeReport,
     TranslationError,
     build_catalog,
+    carry_over,
     catalog_bytes,
     catalog_flow,
     merge,
@@ -67,6 +68,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = _flow_file(args.flow)
     text = _read_text(path)
     catalog, texts = build_catalog(_flow_document(path, text), args.language, path, text)
+    carried = None
+    if args.previous:
+        old = Path(args.previous)
+        if not old.is_file():
+            raise ConfigError(f"no such PO file: {old}")
+        carried = carry_over(catalog, read_catalog(old.read_bytes(), str(old)), str(old))
     data = catalog_bytes(catalog)
     out = args.out or f"{texts.flow}.{args.language}.po"
     if out == "-":
@@ -87,6 +94,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         f"({done} already in {args.language}); revision of the texts {texts.revision}",
         file=sys.stderr,
     )
+    if carried is not None:
+        print(
+            f"  carried over from {args.previous}: {len(carried.kept)} translations as they "
+            f"were, {len(carried.fuzzy)} marked fuzzy (their source text changed or moved: "
+            "check them)",
+            file=sys.stderr,
+        )
     for context in texts.no_source:
         print(f"  left out (no {texts.source_language} version): {context}", file=sys.stderr)
     return 0
@@ -154,6 +168,12 @@ def add_commands(commands: Any) -> None:
         "--out", metavar="FILE", help="where to write (default: FLOW-ID.CODE.po; - for stdout)"
     )
     export.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    export.add_argument(
+        "--from",
+        dest="previous",
+        metavar="OLD.po",
+        help="carry over the translations of an earlier export (changed texts become fuzzy)",
+    )
     export.set_defaults(run=cmd_export)
     into = actions.add_parser("import", help="merge a translated PO file into its flow")
     into.add_argument("file", metavar="FILE", help="the PO file")

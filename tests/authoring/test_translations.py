@@ -12,6 +12,7 @@ from engine.authoring.translations import (
     MergeReport,
     TranslationError,
     build_catalog,
+    carry_over,
     catalog_bytes,
     merge,
     read_catalog,
@@ -200,6 +201,26 @@ def test_a_file_for_another_revision_of_the_texts_is_refused() -> None:
     # a change elsewhere (not a source text) keeps the file usable
     retimed = SMALL.replace('"after": "1h"', '"after": "2h"')
     assert merge(retimed, read_catalog(po, "x.po"), "x.po", "flow.json").untranslated
+
+
+def test_a_fresh_export_carries_over_an_older_files_translations() -> None:
+    old = _export(SMALL, "hi")
+    _translate(old, {"done /nodes/done/say": "अलविदा।", "ask /nodes/ask/say": "उम्र?"})
+    changed = SMALL.replace('"Bye."', '"Goodbye."')
+    fresh = _export(changed, "hi")
+    report = carry_over(fresh, old, "old.po")
+    assert report.kept == ["start /nodes/start/choices/0/label", "ask /nodes/ask/say"]
+    assert report.fuzzy == ["done /nodes/done/say"]
+    po = catalog_bytes(fresh)
+    assert (
+        '#, fuzzy\n#| msgid "Bye."\nmsgctxt "done /nodes/done/say"\nmsgid "Goodbye."\n'
+        'msgstr "अलविदा।"'
+    ) in po.decode()
+    text, merged = _merge(changed, po)
+    assert merged.applied == ["ask /nodes/ask/say"] and merged.fuzzy == ["done /nodes/done/say"]
+    assert json.loads(text)["nodes"]["done"]["say"] == "Goodbye."
+    with pytest.raises(TranslationError, match="is in hi, not mr"):
+        carry_over(_export(SMALL, "mr"), old, "old.po")
 
 
 def test_an_edited_msgid_is_refused() -> None:

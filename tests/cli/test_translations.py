@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,36 @@ def test_a_file_for_changed_source_texts_is_refused(
     assert code == 2 and len(err.splitlines()) == 1
     assert "mr.po was made for another revision of the texts of clix-teachers" in err
     assert flow.read_text(encoding="utf-8") == edited
+
+
+def test_after_a_source_change_export_from_the_old_file_carries_translations_over(
+    capsys: pytest.CaptureFixture[str], flows: Path
+) -> None:
+    flow = flows / EXAMPLE.name
+    run(capsys, "translations", "export", "clix-teachers", "--language", "mr", "--out", "old.po")
+    translate(Path("old.po"), {"- /labels/back": "मागे", "- /labels/no": "नाही"})
+    edited = flow.read_text(encoding="utf-8").replace('"en": "Back"', '"en": "Go back"')
+    flow.write_text(edited, encoding="utf-8")
+    argv = ("translations", "export", "clix-teachers", "--language", "mr", "--from", "old.po")
+    code, _, err = run(capsys, *argv, "--out", "new.po")
+    assert code == 0 and "1 translations as they were, 1 marked fuzzy" in err
+    code, out, _ = run(capsys, "translations", "import", "new.po")
+    assert code == 0 and "1 set, 0 already so), 154 untranslated, 1 fuzzy" in out
+    doc = json.loads(flow.read_text(encoding="utf-8"))
+    assert doc["labels"]["no"]["mr"] == "नाही" and "mr" not in doc["labels"]["back"]
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt not installed")
+def test_gettext_accepts_the_exported_file(capsys: pytest.CaptureFixture[str], flows: Path) -> None:
+    run(capsys, "translations", "export", "clix-teachers", "--language", "hi", "--out", "hi.po")
+    checked = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", "hi.po"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "156 translated messages" in checked.stderr
 
 
 def test_a_translation_that_breaks_the_flow_is_not_written(
