@@ -102,6 +102,14 @@ def test_export_of_example_gives_source_beside_existing_translation_and_identifi
     assert message.locations == [("clix-teachers.json", 43)]
 
 
+def test_a_text_with_no_source_language_version_is_left_out_and_named() -> None:
+    doc = json.loads(SMALL)
+    doc["labels"]["back"] = {"hi": "वापस"}
+    catalog, texts = build_catalog(doc, "mr", Path("flow.json"))
+    assert texts.no_source == ["- /labels/back"]
+    assert "- /labels/back" not in {m.context for m in catalog}
+
+
 def test_export_refuses_the_source_language_and_a_broken_flow() -> None:
     with pytest.raises(TranslationError, match="source language"):
         _export(SMALL, "en")
