@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         import_clixchat,
         scheduler,
         serve,
+        translations,
     )
 
     flowtest.add_commands(commands)
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.add_commands(commands)
     certs.add_commands(commands)
     import_clixchat.add_commands(commands)
+    translations.add_commands(commands)
     return parser
 
 
