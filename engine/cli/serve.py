@@ -119,6 +119,8 @@ async def _poll(once: bool) -> int:
                     offset = update.update_id
                     break
             if once and not updates:
+                if services.sender is not None and not await services.sender.drain():
+                    log.warning("poll: replies still unsent after 30 s; they wait in the outbox")
                 break
     finally:
         await services.stop()

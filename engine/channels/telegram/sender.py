@@ -100,6 +100,18 @@ class Sender:
         """Rows were committed (by this process): look at once."""
         self._wake.set()
 
+    async def drain(self, timeout: float = 30.0) -> bool:
+        """Wait (at most ``timeout`` s) until the outbox table holds nothing unsent; for
+        commands that stop when their work is done (`poll --once`)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            self.wake()
+            if not self.outbox.queued() and (await outbox_depth(self.store))[0] == 0:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
     async def stop(self, drain_timeout: float = 5.0) -> None:
         """Claim nothing more, finish the calls in flight, record them, leave the rest queued."""
         self._stopping = True
