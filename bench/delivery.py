@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -67,46 +68,65 @@ class Result:
         return self.sends / self.seconds if self.seconds else 0.0
 
 
+PARTICIPANT_SQL = (
+    "INSERT INTO participant (pseudonym, channel, chat_cipher, flow, revision, node, path,"
+    " variables, ended, active, created_at, last_seen, version)"
+    " VALUES (?, 'telegram', ?, 'helpdesk', '', 'start', '[]', '{}', ?, ?, ?, ?, 1)"
+)
+OUTBOX_SQL = (
+    "INSERT INTO outbox (participant_id, chat_cipher, priority, message, status, attempts,"
+    " created_at) VALUES (?, ?, 1, ?, 'queued', 0, ?)"
+)
+
+
 async def fill_backlog(url: str, messages: int, chats: int, first_chat: int) -> None:
-    """Participants with encrypted chat ids and queued bot-initiated messages, inserted directly."""
-    from tortoise import Tortoise
-
-    from engine.storage.db import tortoise_config
-    from engine.storage.models import OutboxMessage, Participant
-
+    """Participants with encrypted chat ids and queued bot-initiated messages, inserted directly
+    (as reminders or timeouts leave them)."""
     privacy = Privacy(PSEUDONYM_KEY)
-    await Tortoise.init(config=tortoise_config(url))
+    now = datetime.now(UTC)
+    people = [
+        (privacy.pseudonym("telegram", first_chat + n), privacy.seal(first_chat + n))
+        for n in range(chats)
+    ]
+
+    def message(n: int) -> str:
+        return json.dumps({"text": f"Reminder {n // chats + 1}: the next module is open."})
+
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        stamp = now.isoformat(" ")
+        with sqlite3.connect(url.split("://", 1)[1]) as db:
+            db.executemany(PARTICIPANT_SQL, [(p, c, False, True, stamp, stamp) for p, c in people])
+            ids = dict(db.execute("SELECT pseudonym, id FROM participant").fetchall())
+            db.executemany(
+                OUTBOX_SQL,
+                [
+                    (ids[people[n % chats][0]], people[n % chats][1], message(n), stamp)
+                    for n in range(messages)
+                ],
+            )
+        return
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
-        now = datetime.now(UTC)
-        people = [
-            Participant(
-                pseudonym=privacy.pseudonym("telegram", first_chat + n),
-                channel="telegram",
-                chat_cipher=privacy.seal(first_chat + n),
-                flow="helpdesk",
-                node="menu",
-                last_seen=now,
-            )
-            for n in range(chats)
-        ]
-        await Participant.bulk_create(people, batch_size=1000)
-        ids = {p.pseudonym: p.id for p in await Participant.all().only("id", "pseudonym")}
-        rows = []
-        for n in range(messages):
-            person = people[n % chats]
-            rows.append(
-                OutboxMessage(
-                    participant_id=ids[person.pseudonym],
-                    chat_cipher=person.chat_cipher,
-                    priority=1,
-                    message={"text": f"Reminder {n // chats + 1}: the next module is open."},
-                    status="queued",
-                    created_at=now,
-                )
-            )
-        await OutboxMessage.bulk_create(rows, batch_size=2000)
+        await connection.executemany(
+            numbered(PARTICIPANT_SQL), [(p, c, False, True, now, now) for p, c in people]
+        )
+        ids = dict(await connection.fetch("SELECT pseudonym, id FROM participant"))
+        await connection.executemany(
+            numbered(OUTBOX_SQL),
+            [
+                (ids[people[n % chats][0]], people[n % chats][1], message(n), now)
+                for n in range(messages)
+            ],
+        )
     finally:
-        await Tortoise.close_connections()
+        await connection.close()
+
+
+def numbered(query: str) -> str:
+    parts = query.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
 async def fresh_database(kind: str, folder: Path, server: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,25 @@ async def test_a_folder_named_like_a_flow_file_is_a_flow_error_not_a_500(
         await stack.say(u.message(952, USER, "Back"), USER)
         assert (await stack.http.get(f"{stack.url}/healthz")).json()["status"] == "ok"
     assert "x.json:1:1: error: /: cannot read" in caplog.text
+
+
+async def test_a_reply_waiting_over_a_minute_makes_healthz_degraded(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        stack.api.set_latency(3.0, "sendMessage")  # a slow Bot API: the reply stays in flight
+        await stack.post(u.command(800, USER, "/start"))
+        for _ in range(100):
+            if stack.rows("SELECT status FROM outbox") == [("sending",)]:
+                break
+            await asyncio.sleep(0.02)
+        with sqlite3.connect(stack.db_path) as db:  # written two minutes ago
+            db.execute("UPDATE outbox SET created_at = datetime('now', '-2 minutes')")
+        health = (await stack.http.get(f"{stack.url}/healthz")).json()
+        assert health["status"] == "degraded" and health["outbox"]["unsent"] == 1
+        assert health["outbox"]["oldest_seconds"] > 60
+        metrics = (await stack.http.get(f"{stack.url}/metrics")).text
+        assert "clixchat_outbox_depth 1.0" in metrics
+        await stack.settle(timeout=10)
+        health = (await stack.http.get(f"{stack.url}/healthz")).json()
+        assert health["status"] == "ok" and health["outbox"]["unsent"] == 0
+        metrics = (await stack.http.get(f"{stack.url}/metrics")).text
+        assert 'clixchat_sends_total{outcome="sent"} 1.0' in metrics
