@@ -23,6 +23,7 @@ STATIC = Path(__file__).parent / "static"
 
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
+    services.flows.current()  # notices an edited flow file, even with no traffic
     library = services.flows.library
     problems = services.flows.problems
     return JSONResponse(
