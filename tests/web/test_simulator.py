@@ -257,3 +257,22 @@ def test_the_simulator_refuses_bad_requests(
     response = client.post(url, json=body)
     assert response.status_code == status and "error" in response.json()
     assert client.get("/simulator/state", params={"session": "../x"}).status_code == 400
+
+
+def test_inline_taps_read_as_their_labels_after_a_reload(client: TestClient, flows: Path) -> None:
+    quiz = json.loads(QUIZ.read_text(encoding="utf-8"))
+    quiz["keyboard"] = "inline"
+    (flows / "quiz.json").write_text(json.dumps(quiz, ensure_ascii=False), encoding="utf-8")
+    assert client.get("/simulator/flows").json()["generation"] == 1
+    first = start(client, flow="quiz", language="mr")
+    go = first["messages"][-1]["buttons"][0][0]
+    assert first["messages"][-1]["keyboard"] == "inline" and go["label"] == "चला"
+    tapped = client.post("/simulator/send", json={"session": SESSION, "button": go["data"]})
+    assert tapped.json()["state"]["node"] == "age"
+    restart = tapped.json()["messages"][-1]["buttons"][-1][-1]
+    client.post("/simulator/send", json={"session": SESSION, "button": restart["data"]})
+    reload = client.get("/simulator/state", params={"session": SESSION}).json()
+    said = [item["text"] for item in reload["transcript"] if item["who"] == "you"]
+    assert said == ["चला", "पुन्हा सुरू करा"]
+    assert reload["state"]["keyboard"]["kind"] == "inline"
+    assert reload["state"]["keyboard"]["buttons"][0][0]["label"] == "चला"

@@ -94,8 +94,10 @@
 
   function scrollDown() {
     chat.scrollTop = chat.scrollHeight;
-    const last = chat.lastElementChild;
-    for (const img of last ? last.querySelectorAll("img") : []) img.addEventListener("load", scrollDown, { once: true });
+    // a picture still loading grows its bubble: follow it down when it arrives
+    for (const img of chat.querySelectorAll("img")) {
+      if (!img.complete) img.addEventListener("load", () => { chat.scrollTop = chat.scrollHeight; }, { once: true });
+    }
   }
 
   // ------------------------------------------------------------------ the machine
@@ -127,9 +129,10 @@
       text("state-timeout", state.ended ? "ended" : "none at this node");
       fire.disabled = true;
     }
-    const summary = state.node ? where + (state.kind ? " · " + state.kind : "") : where;
-    $("summary").textContent = summary;
-    $("where").textContent = summary;
+    const kind = state.kind ? " · " + state.kind : "";
+    $("where").textContent = state.node ? where + kind : where;
+    $("summary").textContent = state.node ? state.node + kind : where;  // a phone: the flow is inside
+    $("summary").title = $("where").textContent;
     showVariables(state.variables || {});
   }
 
