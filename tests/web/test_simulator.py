@@ -276,3 +276,22 @@ def test_inline_taps_read_as_their_labels_after_a_reload(client: TestClient, flo
     assert said == ["चला", "पुन्हा सुरू करा"]
     assert reload["state"]["keyboard"]["kind"] == "inline"
     assert reload["state"]["keyboard"]["buttons"][0][0]["label"] == "चला"
+
+
+def test_the_simulator_is_off_while_a_telegram_token_is_set(tmp_path: Path, flows: Path) -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"sqlite://{tmp_path / 'token.db'}",
+            "FLOWS_DIR": str(flows),
+            "CLIXCHAT_SECRET": "web-test",
+            "TELEGRAM_TOKEN": "123456:TEST-token",
+            "WEBHOOK_SECRET": "web-test-secret",
+        },
+        env_file=None,
+    )
+    client = TestClient(create_app(build_services(settings)))  # no lifespan: nothing starts
+    for url in ("/simulator", "/simulator/flows", "/simulator/media/media/moon-phases.png"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/simulator/state", params={"session": SESSION}).status_code == 404
+    for url in ("/simulator/start", "/simulator/send", "/simulator/timeout"):
+        assert client.post(url, json={"session": SESSION, "text": "hi"}).status_code == 404
