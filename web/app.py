@@ -25,6 +25,7 @@ STALE_REPLY = 60.0
 
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
+    services.flows.current()  # notices an edited flow file, even with no traffic
     library = services.flows.library
     problems = services.flows.problems
     backlog = await services.outbox_backlog()
