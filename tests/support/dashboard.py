@@ -103,3 +103,37 @@ def login(client: TestClient, username: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+WALKS = [
+    ["/start", "Profile", "{years}"],
+    ["/start", "Modules", "Maths"],
+    ["/start", "Feedback", "{feedback}"],
+    ["/start", "Goodbye"],
+    ["/start", "Profile"],
+    ["/start", "Modules"],
+    ["/start"],
+]
+FEEDBACK = ["Very useful", "More videos please", "The maths module helped", "Good", "ok"]
+
+
+async def crowd(store: Store, count: int = 80, seed: int = 9) -> None:
+    """More participants over the last three weeks, walking the helpdesk flow in known ways
+    (for pages that look like a real deployment's)."""
+    import random
+
+    pick = random.Random(seed)
+    update = 50_000
+    for index in range(count):
+        walk = WALKS[pick.randrange(len(WALKS))]
+        start = NOW - timedelta(days=pick.randrange(21), hours=pick.randrange(1, 12))
+        user = 880_000_000 + index
+        language = "hi" if pick.random() < 0.3 else "en"
+        for step, raw in enumerate(walk):
+            update += 1
+            text = raw.format(years=pick.randrange(0, 30), feedback=pick.choice(FEEDBACK))
+            await store.handle(
+                "telegram", Inbound.message(text, language if step == 0 else None),
+                user_id=user, chat_id=user, update_id=update,
+                received_at=start + timedelta(minutes=step),
+            )  # fmt: skip

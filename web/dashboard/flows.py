@@ -158,6 +158,7 @@ async def flow_page(request: Request) -> Response:
     nodes += sorted(n for n in funnel.nodes if n not in nodes)
     rows: list[dict[str, Any]] = [
         {
+            "passing": _passing(flow, n),
             "node": n,
             "kind": node_kind(flow.nodes[n])
             if flow and n in flow.nodes
@@ -169,8 +170,9 @@ async def flow_page(request: Request) -> Response:
     ]
     diagram, problem = "", ""
     if flow is not None:
-        notes = tuple((r["node"], _note(r["counts"])) for r in rows if r["node"] in flow.nodes)
-        links = tuple((r["node"], r["links"]["reached"]) for r in rows if r["node"] in flow.nodes)
+        drawn = [r for r in rows if r["node"] in flow.nodes]
+        notes = tuple((r["node"], _note(r["counts"], r["passing"])) for r in drawn)
+        links = tuple((r["node"], r["links"]["reached"]) for r in drawn)
         try:
             diagram = await asyncio.to_thread(_svg, flow, notes, links)
         except RendererMissing as error:
@@ -193,7 +195,17 @@ async def flow_page(request: Request) -> Response:
     )
 
 
-def _note(counts: queries.NodeCounts) -> str:
+def _passing(flow: Flow | None, node: str) -> bool:
+    """A node passed through within a turn (next, branch): the engine records where a turn
+    ends, not the nodes on its way, so such a node has no counts of its own."""
+    if flow is None or node not in flow.nodes:
+        return False
+    return node_kind(flow.nodes[node]) in ("next", "branch")
+
+
+def _note(counts: queries.NodeCounts, passing: bool = False) -> str:
+    if passing:
+        return "passed through (not counted)"
     note = f"reached {counts.reached} · waiting {counts.waiting} · stopped {counts.stopped}"
     return note + (f" · ended {counts.ended}" if counts.ended else "")
 

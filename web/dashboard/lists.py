@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,8 @@ from starlette.responses import Response
 from engine.storage.dashboard import answers as answer_queries
 from engine.storage.dashboard import interactions as interaction_queries
 from engine.storage.dashboard import participants as participant_queries
-from engine.storage.dashboard.base import NAME, Rows, short
+from engine.storage.dashboard.base import NAME, Rows, moment, short
+from engine.storage.dashboard.flows import STALE
 from engine.storage.dashboard.interactions import InteractionFilter
 from engine.storage.dashboard.participants import STATES, ParticipantFilter
 from engine.storage.export import iso
@@ -94,14 +96,25 @@ def _bool(value: Any) -> str:
     return "true" if value else "false"
 
 
+def state(row: dict[str, Any], now: datetime) -> str:
+    """ended, blocked (the bot), waiting (seen within STALE) or stopped (not seen since)."""
+    if row["ended"]:
+        return "ended"
+    if not row["active"]:
+        return "blocked"
+    seen = moment(row["last_seen"])
+    return "waiting" if seen is not None and seen >= now - STALE else "stopped"
+
+
 @guarded
 async def participants(request: Request) -> Response:
     f, position = participant_filter(request), after(request)
     rows = await services(request).store.read(lambda: participant_queries.page(f, position))
+    now = datetime.now(UTC)
     return page(
         request,
         "participants.html",
-        rows=rows.rows,
+        rows=[{**r, "state": state(r, now)} for r in rows.rows],
         next=next_link(request, rows.next_after),
         first=_csv_link(request, request.url.path) if position is not None else None,
         params=dict(request.query_params),
