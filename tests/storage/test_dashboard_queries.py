@@ -68,3 +68,27 @@ async def test_funnel_refresh_and_filters(store: Store, database: Database) -> N
         {"years": "", "feedback": "Great course"},
         {"years": "3", "feedback": ""},
     ]
+
+
+async def test_interactions_search_timeline_and_overview(store: Store, database: Database) -> None:
+    from engine.storage.dashboard import interactions, overview
+    from engine.storage.dashboard.interactions import InteractionFilter
+
+    await dashboard.script(store)
+    await store.close()
+    await summary.refresh()
+    found = await interactions.page(InteractionFilter(q="GREAT"))
+    assert [r["input_text"] for r in found.rows] == ["Great course"]
+    assert (await interactions.page(InteractionFilter(q="100%"))).rows == []
+    assert (await interactions.page(InteractionFilter(q="test text"))).rows == []
+    assert (
+        len((await interactions.page(InteractionFilter(q="test text", include_test=True))).rows)
+        == 1
+    )
+    node = await interactions.page(InteractionFilter(flow="helpdesk", node="bye"))
+    assert [r["kind"] for r in node.rows] == ["choice"]
+    line = await participants.timeline(PRIVACY.pseudonym("telegram", 987650006))
+    assert [r["kind"] for r in line.interactions.rows] == ["start", "choice", "answer"]
+    numbers = await overview.overview(now=dashboard.NOW + timedelta(minutes=1))
+    assert numbers.participants == 6 and numbers.active_week == 5
+    assert sum(n for _, n in numbers.days) == 15

@@ -207,3 +207,33 @@ def test_roles_and_anonymous(client: TestClient) -> None:
         assert client.get(path).status_code == 200, path
     assert "vik" in client.get("/admin/accounts/").text
     assert {r["username"] for r in rows(client, "/admin/accounts.csv")} == {"asha", "vik"}
+
+
+def test_revision_history_shows_what_each_revision_changed(client: TestClient) -> None:
+    import json
+
+    from engine.core.flow import revision_of
+    from engine.storage.dashboard.base import Reader
+
+    source = json.loads((dashboard.FIXTURES / "helpdesk.json").read_text(encoding="utf-8"))
+    nodes = dict(source["nodes"])
+    nodes["thanks"] = {**nodes["thanks"], "next": "survey"}
+    nodes["survey"] = {"say": {"en": "One more question?", "hi": "एक और सवाल?"}, "next": "start"}
+    newer = {**source, "nodes": nodes}
+    sha = revision_of(newer)
+
+    async def record() -> None:
+        await Reader().rows(
+            "INSERT INTO flow_revision (flow, sha256, source, first_seen) VALUES (?, ?, ?, ?)",
+            ["helpdesk", sha, json.dumps(newer), "2099-01-01 00:00:00.000000+00:00"],
+        )
+
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    client.portal.call(store.read, record)  # type: ignore[union-attr]
+    login(client, "vik")
+    page = client.get("/admin/flows/helpdesk").text
+    assert '<li class="added">added <code>survey</code></li>' in page
+    assert '<li class="changed">changed <code>thanks</code></li>' in page
+    chosen = client.get(f"/admin/flows/helpdesk?revision={sha}").text
+    assert "survey · next" in chosen  # the diagram of that revision
+    assert funnel(client, f"?revision={sha}") == {}  # nobody has been in it
