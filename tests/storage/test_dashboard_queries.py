@@ -33,6 +33,9 @@ async def test_funnel_refresh_and_filters(store: Store, database: Database) -> N
         "modules": (1, 0, 1, 0),
         "feedback": (2, 0, 1, 0),
         "bye": (1, 0, 0, 1),
+        "route": (1, 0, 0, 0),
+        "expert": (1, 0, 0, 0),
+        "thanks": (1, 0, 0, 0),
     }
     assert counts(await flows.funnel("helpdesk")) == expected
     days_before = await database.rows("SELECT day, messages FROM daily_activity ORDER BY day")

@@ -75,11 +75,15 @@ def test_funnel_counts_per_node(client: TestClient) -> None:
         "modules": (1, 0, 1, 0),  # C, ten days ago: stopped
         "feedback": (2, 0, 1, 0),  # E (blocked the bot: stopped) and F
         "bye": (1, 0, 0, 1),  # D ended there
+        "route": (1, 0, 0, 0),  # passed through by B (years -> route -> expert -> start)
+        "expert": (1, 0, 0, 0),
+        "thanks": (1, 0, 0, 0),  # passed through by F (feedback -> thanks -> start)
     }
     with_tests = funnel(client, "?include_test=1")
     assert with_tests["start"] == (8, 4, 0, 0)
     assert with_tests["years"] == (3, 1, 0, 0)
     assert with_tests["feedback"] == (3, 0, 1, 0)
+    assert with_tests["expert"] == (2, 0, 0, 0)  # the console answered 7
     # a date range: only what happened in the last 3 days
     recent = funnel(client, f"?since={(dashboard.NOW).date().isoformat()}")
     assert "modules" not in recent and recent["start"][0] == 5

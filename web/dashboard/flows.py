@@ -196,8 +196,8 @@ async def flow_page(request: Request) -> Response:
 
 
 def _passing(flow: Flow | None, node: str) -> bool:
-    """A node passed through within a turn (next, branch): the engine records where a turn
-    ends, not the nodes on its way, so such a node has no counts of its own."""
+    """A node passed through within a turn (next, branch): nobody waits or stops there; its
+    reached count is inferred from the flow (engine.storage.dashboard.passage)."""
     if flow is None or node not in flow.nodes:
         return False
     return node_kind(flow.nodes[node]) in ("next", "branch")
@@ -205,7 +205,7 @@ def _passing(flow: Flow | None, node: str) -> bool:
 
 def _note(counts: queries.NodeCounts, passing: bool = False) -> str:
     if passing:
-        return "passed through (not counted)"
+        return f"passed through by {counts.reached}"
     note = f"reached {counts.reached} · waiting {counts.waiting} · stopped {counts.stopped}"
     return note + (f" · ended {counts.ended}" if counts.ended else "")
 

@@ -13,16 +13,21 @@ counted from the participant rows (their current position), which are always cur
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from engine.core.flow import Flow, flow_from_document
 from engine.storage.dashboard.base import Reader, moment
+from engine.storage.dashboard.passage import passed
 from engine.storage.export import TEST_CHANNELS
 
 MARK = "reach"
 BATCH = 5000
 OVERLAP = 1000
 CATCH_UP = 20_000
+PASSING_KINDS = ("choice", "answer", "timeout")
 
 
 async def refresh(limit: int | None = None) -> int:
@@ -42,15 +47,17 @@ async def refresh(limit: int | None = None) -> int:
     after = max(0, mark - OVERLAP)
     read = 0
     days: set[str] = set()
+    flows = _Flows(reader)
     while after < top:
         rows = await reader.rows(
-            "SELECT i.id, i.participant_id, i.flow, i.revision, i.node_after, i.received_at,"
-            " p.channel FROM interaction i JOIN participant p ON p.id = i.participant_id"
+            "SELECT i.id, i.participant_id, i.flow, i.revision, i.node_before, i.node_after,"
+            " i.kind, i.saved, i.received_at, p.channel, p.variables"
+            " FROM interaction i JOIN participant p ON p.id = i.participant_id"
             f" WHERE i.id > {int(after)} AND i.id <= {int(top)} ORDER BY i.id LIMIT {BATCH}"
         )
         if not rows:
             break
-        await _reach(reader, rows, days)
+        await _reach(reader, rows, days, flows)
         read += len(rows)
         after = int(rows[-1]["id"])
     await _recount_days(reader, days)
@@ -60,7 +67,39 @@ async def refresh(limit: int | None = None) -> int:
     return read
 
 
-async def _reach(reader: Reader, rows: list[dict[str, Any]], days: set[str]) -> None:
+class _Flows:
+    """Recorded revisions' definitions, compiled once per refresh (None: not recorded)."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.found: dict[tuple[str, str], Flow | None] = {}
+
+    async def get(self, flow: str, revision: str) -> Flow | None:
+        key = (flow, revision)
+        if key not in self.found:
+            rows = await self.reader.rows(
+                "SELECT source FROM flow_revision WHERE flow = ? AND sha256 = ?", [flow, revision]
+            )
+            compiled = None
+            if rows:
+                try:
+                    compiled = flow_from_document(_json(rows[0]["source"]))
+                except Exception:  # an old revision this engine no longer reads: no inference
+                    compiled = None
+            self.found[key] = compiled
+        return self.found[key]
+
+
+def _variables(stored: Any) -> dict[str, Any]:
+    found = _json(stored)
+    return found if isinstance(found, dict) else {}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+async def _reach(reader: Reader, rows: list[dict[str, Any]], days: set[str], flows: _Flows) -> None:
     seen: dict[tuple[int, str, str, str], list[Any]] = {}
     for row in rows:
         at = moment(row["received_at"])
@@ -70,11 +109,23 @@ async def _reach(reader: Reader, rows: list[dict[str, Any]], days: set[str]) -> 
         if not place or ":" not in place or at is None:
             continue
         flow, _, node = str(place).partition(":")
-        revision = row["revision"] if row["flow"] == flow else ""
-        key = (int(row["participant_id"]), flow, revision or "", node)
-        if key not in seen:
-            test = row["channel"] in TEST_CHANNELS
-            seen[key] = [*key, reader.when(at), test]
+        revision = (row["revision"] if row["flow"] == flow else "") or ""
+        nodes = [node]
+        before = str(row["node_before"] or "")
+        if before.startswith(flow + ":") and row["kind"] in PASSING_KINDS and revision:
+            definition = await flows.get(flow, revision)
+            if definition is not None:
+                saved = _json(row["saved"]) or {}
+                stored = row["variables"]
+                nodes += passed(
+                    definition, before.partition(":")[2], node, str(row["kind"]), saved,
+                    functools.partial(_variables, stored),
+                )  # fmt: skip
+        for reached in nodes:
+            key = (int(row["participant_id"]), flow, revision, reached)
+            if key not in seen:
+                test = row["channel"] in TEST_CHANNELS
+                seen[key] = [*key, reader.when(at), test]
     await reader.many(
         "INSERT INTO node_reach (participant_id, flow, revision, node, first_at, test)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant_id, flow, revision, node)"
