@@ -129,7 +129,14 @@ async def funnel(
     if until:
         where.append("r.first_at < ?")
         values.append(reader.when(until))
-    counted = "COUNT(*)" if revision else "COUNT(DISTINCT r.participant_id)"
+    # over all revisions a participant is counted once; with one recorded revision (the usual
+    # case) every row is a different participant, and COUNT(*) needs no de-duplication
+    single = (
+        revision
+        or int(await reader.one("SELECT COUNT(*) FROM flow_revision WHERE flow = ?", [flow]) or 0)
+        <= 1
+    )
+    counted = "COUNT(*)" if single else "COUNT(DISTINCT r.participant_id)"
     for row in await reader.rows(
         f"SELECT r.node, {counted} AS n FROM node_reach r WHERE {' AND '.join(where)}"
         " GROUP BY r.node",
