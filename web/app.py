@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from engine.service.wiring import Services
 from web import simulator
-from web.dashboard import auth
+from web.dashboard.routes import routes as dashboard_routes
 from web.webhook import webhook
 
 STATIC = Path(__file__).parent / "static"
@@ -25,6 +25,7 @@ STALE_REPLY = 60.0
 
 async def healthz(request: Request) -> Response:
     services: Services = request.app.state.services
+    services.flows.current()  # notices an edited flow file, even with no traffic
     library = services.flows.library
     problems = services.flows.problems
     backlog = await services.outbox_backlog()
@@ -56,16 +57,6 @@ async def metrics(request: Request) -> Response:
     )
 
 
-async def overview(request: Request) -> Response:
-    from engine.storage.models import Participant
-
-    services: Services = request.app.state.services
-    count = await services.store.read(
-        lambda: Participant.exclude(channel__in=("console", "simulator")).count()
-    )
-    return auth.render(request, "overview.html", participants=count)
-
-
 async def root(request: Request) -> Response:
     return RedirectResponse("/simulator")
 
@@ -84,9 +75,7 @@ def create_app(services: Services) -> Starlette:
         Route("/bot/", webhook, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
-        Route("/admin/", auth.login_required(overview)),
-        Route("/admin/login", auth.login_page, methods=["GET", "POST"]),
-        Route("/admin/logout", auth.logout, methods=["POST"]),
+        *dashboard_routes(),
         *simulator.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from engine.core.vocabulary import KeyboardKind
 
-InboundKind = Literal["text", "button", "command", "media", "timeout"]
+InboundKind = Literal["text", "button", "command", "media", "timeout", "enter"]
+"""`enter` is made only by the web simulator (a designer picking a flow and entry point); no
+Telegram update ever becomes one."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class Inbound:
     language_code: str | None = None
     """The channel's idea of the user's language (Telegram's language_code)."""
     node: str = ""
-    """For kind timeout: the "flow:node" the timer was set at (stale timers are ignored)."""
+    """For kind timeout: the "flow:node" the timer was set at (stale timers are ignored); for
+    kind enter: the "flow:node" to start at (the flow's start or one of its entry points)."""
 
     @staticmethod
     def message(text: str, language_code: str | None = None) -> Inbound:
@@ -50,6 +53,12 @@ class Inbound:
     @staticmethod
     def timer(node: str) -> Inbound:
         return Inbound("timeout", node=node)
+
+    @staticmethod
+    def enter(flow: str, node: str, language_code: str | None = None) -> Inbound:
+        """Start over in `flow` at `node` (the simulator's picker), in `language_code` when the
+        flow has it."""
+        return Inbound("enter", node=f"{flow}:{node}", language_code=language_code)
 
 
 @dataclass(frozen=True)

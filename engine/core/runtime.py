@@ -66,6 +66,9 @@ class Runtime:
         self._choose_language(conv, event, compiled.flow)
         if event.kind == "timeout":
             self._timeout(compiled, conv, event, turn)
+        elif event.kind == "enter":
+            conv.last_seen = now
+            self._enter(conv, event, turn)
         else:
             expired = (
                 conv.started
@@ -183,6 +186,28 @@ class Runtime:
         else:
             self._place(target_flow, conv, target)
         self._run(target_flow, conv, turn)
+
+    def _enter(self, conv: Conversation, event: Inbound, turn: Turn) -> None:
+        """The simulator's picker: start over in a flow at its start or one of its entry points,
+        in the language picked when the flow has it. Variables are kept (the simulator starts
+        a new participant to begin empty)."""
+        flow_id, _, node_id = event.node.partition(":")
+        compiled = self.compiled.get(flow_id)
+        if compiled is None or node_id not in (compiled.flow.start, *compiled.flow.entry_points):
+            turn.kind = InteractionKind.UNKNOWN_COMMAND
+            turn.notes.append("unknown_entry_point")
+            fallback = self.compiled.get(conv.flow, self.compiled[self.main])
+            self._say_builtin(fallback, conv, "unknown_command", turn)
+            return
+        if event.language_code in compiled.flow.languages:
+            conv.language = event.language_code
+        elif conv.language not in compiled.flow.languages:
+            conv.language = compiled.flow.languages[0]
+        at_start = node_id == compiled.flow.start
+        turn.kind = InteractionKind.START if at_start else InteractionKind.ENTRY
+        conv.path, conv.ended, conv.awaiting = [], False, None
+        self._place(compiled, conv, node_id)
+        self._run(compiled, conv, turn)
 
     def _place(self, compiled: CompiledFlow, conv: Conversation, node_id: str) -> None:
         """Put a participant on a node chosen at run time (a `jump` within a flow)."""

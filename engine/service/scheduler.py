@@ -85,6 +85,10 @@ class Job:
     """runs often: its job_run rows older than 30 days are pruned"""
 
 
+SUMMARIES_EVERY = 60
+"""Seconds between refreshes of the dashboard's funnel and activity summaries."""
+
+
 def host_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
@@ -117,8 +121,15 @@ def standard_jobs(settings: Settings, store: Store, deliver: Deliver) -> list[Jo
     async def certificates() -> tuple[str, str]:
         return await certificate_job(settings)
 
+    async def summaries() -> tuple[str, str]:
+        from engine.storage.dashboard.summary import refresh
+
+        read = await store.read(refresh)
+        return "ok", f"read {read} interaction(s) into the dashboard's summaries"
+
     jobs = [
         Job("timeouts", timeouts, IntervalTrigger(seconds=TIMEOUTS_EVERY), frequent=True),
+        Job("summaries", summaries, IntervalTrigger(seconds=SUMMARIES_EVERY), frequent=True),
     ]
     if settings.cert_path or settings.cert_host:
         daily = CronTrigger.from_crontab(CERTIFICATES_CRON, timezone=UTC)

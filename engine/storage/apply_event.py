@@ -36,6 +36,8 @@ def input_fields(event: Inbound) -> tuple[str, str | None, str | None]:
         return "command", f"/{event.text}" + (f" {event.payload}" if event.payload else ""), None
     if event.kind == "media":
         return "media", None, (event.media or "unknown")[:16]
+    if event.kind == "enter":  # the simulator's picker: where it started ("flow:node")
+        return "enter", event.node, None
     return event.kind, None, None
 
 

@@ -1,8 +1,8 @@
 """The research export: participants, interactions, answers (long and wide) as CSV.
 
 UTF-8 with a BOM, ISO 8601 UTC times, pseudonyms only (no chat id, name or username is ever
-stored, so none can be written). Test participants (channels `console` and `web`, the
-simulator) are left out unless asked for. Rows are read in keyset pages ordered by
+stored, so none can be written). Test participants (channels `console` and `simulator`, and
+`web` of older versions) are left out unless asked for. Rows are read in keyset pages ordered by
 (participant_id, id), so memory stays flat however many rows there are; the wide tables are
 built by a second pass over the long answers file already written.
 """
@@ -21,7 +21,8 @@ from tortoise.connection import connections
 
 from engine.storage.sql import Dialect, utc
 
-TEST_CHANNELS = ("console", "web")
+TEST_CHANNELS = ("console", "simulator", "web")
+"""`web` is the simulator's channel before it was named `simulator`."""
 PAGE = 5000
 PARTICIPANT_FIELDS = [
     "pseudonym", "channel", "language", "flow", "revision", "node",
@@ -126,7 +127,8 @@ class Exporter:
     def _channels(self) -> tuple[str, list[Any]]:
         if self.filters.include_test:
             return "1 = 1", []
-        return "p.channel NOT IN (?, ?)", list(TEST_CHANNELS)
+        marks = ", ".join("?" for _ in TEST_CHANNELS)
+        return f"p.channel NOT IN ({marks})", list(TEST_CHANNELS)
 
     def _interaction_where(self) -> tuple[str, list[Any]]:
         where, values = self._channels()

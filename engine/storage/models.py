@@ -37,7 +37,7 @@ class Participant(Model):
 
     class Meta:
         table = "participant"
-        indexes = (("flow", "node"),)
+        indexes = (("flow", "node"), ("last_seen",))
 
 
 class Interaction(Model):
@@ -62,7 +62,7 @@ class Interaction(Model):
 
     class Meta:
         table = "interaction"
-        indexes = (("participant_id", "id"), ("flow", "kind"))
+        indexes = (("participant_id", "id"), ("flow", "kind"), ("received_at",))
 
 
 class FlowRevision(Model):
@@ -158,3 +158,43 @@ class MediaFile(Model):
 
     class Meta:
         table = "media_file"
+
+
+class NodeReach(Model):
+    """The dashboard's funnel summary: a participant's first arrival at a node of a flow
+    revision, one row each (engine.storage.dashboard.summary keeps it from the interactions
+    newer than its mark, so a flow page counts these rows and never scans interactions)."""
+
+    id = fields.BigIntField(primary_key=True)
+    participant_id = fields.BigIntField()
+    flow = fields.CharField(max_length=64)
+    revision = fields.CharField(max_length=64)
+    node = fields.CharField(max_length=64)
+    first_at = fields.DatetimeField()
+    test = fields.BooleanField(default=False, description="a console or simulator participant")
+
+    class Meta:
+        table = "node_reach"
+        unique_together = (("participant_id", "flow", "revision", "node"),)
+        indexes = (("flow", "revision", "node"), ("flow", "node", "test"))
+
+
+class DailyActivity(Model):
+    """Interactions per UTC day (test participants' counted apart), for the overview's chart."""
+
+    day = fields.CharField(max_length=10, primary_key=True, description="YYYY-MM-DD (UTC)")
+    messages = fields.IntField(default=0)
+    test_messages = fields.IntField(default=0)
+
+    class Meta:
+        table = "daily_activity"
+
+
+class SummaryMark(Model):
+    """How far (interaction id) a summary has read."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    last_id = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "summary_mark"

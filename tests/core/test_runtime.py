@@ -458,3 +458,24 @@ def test_a_reply_to_a_removed_node_is_told_the_menu_changed_not_applied() -> Non
         "Menu",
     ]
     assert conv.node == "start" and turn.kind == "menu_changed"
+
+
+def test_the_simulators_enter_starts_at_an_entry_point_in_the_language_picked(
+    helpdesk: Runtime, conv: Conversation
+) -> None:
+    send(helpdesk, conv, "/start", "en")
+    conv.variables["kept"] = 1
+    turn = helpdesk.handle(conv, Inbound.enter("helpdesk", "years", "hi"))
+    assert turn.kind == "entry" and turn.after == "helpdesk:years"
+    assert conv.language == "hi" and conv.variables == {"kept": 1}
+    assert helpdesk.handle(conv, Inbound.enter("helpdesk", "start")).kind == "start"
+    assert conv.language == "hi"  # no language asked: the participant's own stays
+
+
+def test_enter_refuses_a_node_that_is_neither_start_nor_an_entry_point(
+    helpdesk: Runtime, conv: Conversation
+) -> None:
+    send(helpdesk, conv, "/start")
+    for flow, node in (("helpdesk", "route"), ("nosuchflow", "start")):
+        turn = helpdesk.handle(conv, Inbound.enter(flow, node))
+        assert "unknown_entry_point" in turn.notes and conv.where == "helpdesk:start"

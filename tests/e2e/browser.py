@@ -37,14 +37,14 @@ class Simulator:
 
 
 @asynccontextmanager
-async def simulator_app(tmp_path: Path) -> AsyncIterator[Simulator]:
+async def simulator_app(tmp_path: Path, flows: Path = FLOWS) -> AsyncIterator[Simulator]:
     """The app as `clixchat serve` builds it with no TELEGRAM_TOKEN, over HTTP on loopback,
-    running the repository's own flows/ on a fresh SQLite database."""
+    running the repository's own flows/ (or the folder `flows`) on a fresh SQLite database."""
     settings = load_settings(
         {
             "CLIXCHAT_SECRET": "e2e-simulator-pseudonym-key",
             "DATABASE_URL": f"sqlite://{tmp_path / 'simulator.db'}",
-            "FLOWS_DIR": str(FLOWS),
+            "FLOWS_DIR": str(flows),
             "BACKUP_DIR": str(tmp_path / "backups"),
         },
         env_file=None,

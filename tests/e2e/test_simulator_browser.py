@@ -1,14 +1,17 @@
 """End to end in a real browser: the web simulator page, driven in Debian's headless Chromium.
 
-The app runs without a Telegram token (so /simulator is mounted) on the repository's own
-flows/clix-teachers.json. Screenshots go to tmp_path, or to the folder named by
+The app runs without a Telegram token (so /simulator is mounted) on a copy of the repository's
+flows/ plus a second flow (`quiz`: two languages, an entry point, a timeout), in a temporary
+FLOWS_DIR that a test may break. Screenshots go to tmp_path, or to the folder named by
 CLIXCHAT_SCREENSHOTS (`CLIXCHAT_SCREENSHOTS=docs/screenshots` refreshes the documentation's).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +21,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, async_playwright
 
+from engine.core.flow import revision_of
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, FLOWS, Simulator, simulator_app
 
 pytestmark = pytest.mark.skipif(
@@ -27,8 +31,11 @@ pytestmark = pytest.mark.skipif(
 
 FLOW: dict[str, Any] = json.loads((FLOWS / "clix-teachers.json").read_text(encoding="utf-8"))
 NODES: dict[str, Any] = FLOW["nodes"]
+QUIZ_FILE = Path(__file__).parents[1] / "fixtures" / "simulator-quiz.json"
+QUIZ: dict[str, Any] = json.loads(QUIZ_FILE.read_text(encoding="utf-8"))
 BOT = "#chat .msg.bot"
 YOU = "#chat .msg.you"
+NOTE = "#chat .msg.note"
 KEYS = "#keyboard button"
 
 
@@ -68,26 +75,51 @@ class Chat:
     async def bot_count(self) -> int:
         return int(await self.page.locator(BOT).count())
 
-    async def turn(self, action: Callable[[], Awaitable[Any]], fresh: bool = False) -> list[str]:
-        """Do something and return the texts of the bot's bubbles it brought (all of them
-        when the action starts a fresh transcript: a page load, "New participant")."""
-        before = 0 if fresh else await self.bot_count()
+    async def turn(self, action: Callable[[], Awaitable[Any]]) -> list[str]:
+        """Do something and return the texts of the bot's bubbles it brought."""
+        before = await self.bot_count()
         await action()
         await self.page.wait_for_function(
             "n => document.querySelectorAll('#chat .msg.bot').length > n", arg=before
         )
+        await self.settled()
         texts: list[str] = await self.page.locator(BOT).all_text_contents()
         return texts[before:]
 
+    async def settled(self) -> None:
+        """Wait for the page's queued requests to finish (the machine panel is updated)."""
+        await self.page.wait_for_load_state("networkidle")
+
     async def open(self) -> list[str]:
-        """Load (or reload) the page: it sends /start by itself."""
-        return await self.turn(lambda: self.page.goto(f"{self.url}/simulator"), fresh=True)
+        """Load the page: a first visit starts a participant at the main flow's start."""
+        await self.page.goto(f"{self.url}/simulator")
+        await self.page.wait_for_selector(BOT)
+        await self.settled()
+        return [t.strip() for t in await self.page.locator(BOT).all_text_contents()]
 
     async def reload(self) -> list[str]:
-        return await self.turn(self.page.reload, fresh=True)
+        await self.page.reload()
+        await self.page.wait_for_selector(BOT)
+        await self.settled()
+        return [t.strip() for t in await self.page.locator(BOT).all_text_contents()]
 
-    async def new_participant(self) -> list[str]:
-        return await self.turn(lambda: self.page.click("#reset"), fresh=True)
+    async def start(self, flow: str = "", entry: str = "", language: str = "") -> list[str]:
+        """Pick in the machine panel and start as a new participant; the bot's bubbles."""
+        if flow:
+            await self.page.select_option("#flow", flow)
+        if entry:
+            await self.page.select_option("#entry", entry)
+        if language:
+            await self.page.select_option("#language", language)
+        before = await self.session()
+        await self.page.click("#start")
+        await self.page.wait_for_function(
+            "s => localStorage.getItem('clixchat-session') !== s"
+            " && document.querySelectorAll('#chat .msg.bot').length > 0",
+            arg=before,
+        )
+        await self.settled()
+        return [t.strip() for t in await self.page.locator(BOT).all_text_contents()]
 
     async def tap(self, label: str) -> list[str]:
         return await self.turn(lambda: self.page.locator(KEYS, has_text=label).click())
@@ -108,8 +140,20 @@ class Chat:
     async def mine(self) -> list[str]:
         return [t.strip() for t in await self.page.locator(YOU).all_text_contents()]
 
+    async def notes(self) -> list[str]:
+        return [t.strip() for t in await self.page.locator(NOTE).all_text_contents()]
+
     async def session(self) -> str:
         return str(await self.page.evaluate("localStorage.getItem('clixchat-session')"))
+
+    async def field(self, name: str) -> str:
+        return (await self.page.locator(f"#state-{name}").inner_text()).strip()
+
+    async def variables(self) -> dict[str, str]:
+        rows = self.page.locator("#variables tbody tr")
+        names = await rows.locator("th").all_text_contents()
+        values = await rows.locator("td").all_text_contents()
+        return dict(zip(names, values, strict=True))
 
     async def glyphs_differ(self, a: str, b: str) -> bool:
         """Whether two characters draw differently in the page's font (missing glyphs all
@@ -133,16 +177,29 @@ class Chat:
         )
 
 
+def flows_copy(tmp_path: Path) -> Path:
+    """flows/ and the quiz flow in a folder of the test's own (which it may break)."""
+    folder = tmp_path / "flows"
+    shutil.copytree(FLOWS, folder, ignore=shutil.ignore_patterns("tests"))
+    shutil.copy(QUIZ_FILE, folder / "quiz.json")
+    return folder
+
+
 @asynccontextmanager
-async def browser(tmp_path: Path) -> AsyncIterator[tuple[Chat, Simulator]]:
+async def browser(
+    tmp_path: Path, width: int = 900, height: int = 800
+) -> AsyncIterator[tuple[Chat, Simulator]]:
     """The app and a fresh headless Chromium (a new, empty profile) with the simulator open."""
-    async with simulator_app(tmp_path) as app, async_playwright() as driver:
+    async with (
+        simulator_app(tmp_path, flows_copy(tmp_path)) as app,
+        async_playwright() as driver,
+    ):
         context = await driver.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 800},
+            viewport={"width": width, "height": height},
             locale="en-US",
         )
         context.set_default_timeout(10_000)
@@ -155,15 +212,15 @@ async def browser(tmp_path: Path) -> AsyncIterator[tuple[Chat, Simulator]]:
             await context.close()
 
 
-def participants(tmp_path: Path) -> int:
+def count(tmp_path: Path, table: str) -> int:
     with sqlite3.connect(tmp_path / "simulator.db") as connection:
-        return int(connection.execute("SELECT COUNT(*) FROM participant").fetchone()[0])
+        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
 async def test_greeting_menu_typing_and_back_in_english(tmp_path: Path) -> None:
     async with browser(tmp_path) as (page, _):
         assert await page.open() == [say("start")]
-        assert await page.mine() == ["/start"]
+        assert await page.notes() == ["▶ started at clix-teachers:start"]
         assert await page.keys() == labels("start")
         assert await page.page.locator("#language").input_value() == "en"
         await page.page.screenshot(path=str(shots(tmp_path) / "simulator-en.png"))
@@ -179,14 +236,7 @@ async def test_greeting_menu_typing_and_back_in_english(tmp_path: Path) -> None:
         assert await page.type("1", enter=True) == [say("maths_menu")]  # a choice's number
         assert await page.tap("Main menu") == [say("start")]
         assert await page.keys() == labels("start")
-        assert await page.mine() == [
-            "/start",
-            "CLIx modules",
-            "Mathematics",
-            "Back",
-            "1",
-            "Main menu",
-        ]
+        assert await page.mine() == ["CLIx modules", "Mathematics", "Back", "1", "Main menu"]
 
 
 async def test_language_switch_to_hindi(tmp_path: Path) -> None:
@@ -197,39 +247,172 @@ async def test_language_switch_to_hindi(tmp_path: Path) -> None:
         assert await page.keys() == ["English", "हिन्दी"]
         assert await page.tap("हिन्दी") == ["भाषा हिन्दी कर दी गई है।", say("modules", "hi")]
         assert await page.keys() == labels("modules", "hi", "back", "restart")
+        assert await page.field("language") == "hi"
         assert await page.glyphs_differ("क", "ख"), (
             "Devanagari draws as boxes: install a Devanagari font (.ci/install-browser)"
         )
         await page.page.screenshot(path=str(shots(tmp_path) / "simulator-hi.png"))
 
-        # The phone's language decides for a new participant: changing it starts over.
-        assert await page.new_participant() == [say("start")]
-        await page.page.select_option("#language", "hi")
-        await page.page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 1")
-        assert await page.new_participant() == [say("start", "hi")]
-        assert await page.mine() == ["/start"]
+        # The language picked in the machine panel is the new participant's.
+        assert await page.start(language="hi") == [say("start", "hi")]
+        assert await page.mine() == []
         assert await page.keys() == labels("start", "hi")
 
 
-async def test_reload_keeps_the_session_and_new_participant_starts_over(tmp_path: Path) -> None:
+async def test_pick_a_flow_and_language_answer_and_watch_the_machine(tmp_path: Path) -> None:
+    quiz = QUIZ["nodes"]
+    async with browser(tmp_path) as (page, _):
+        await page.open()
+        assert await page.field("node") == "start" and await page.field("kind") == "choices"
+        assert await page.page.locator("#flow option").all_text_contents() == [
+            "CLIx Teacher Helpdesk (clix-teachers)",
+            "Quick quiz (quiz)",
+        ]
+        await page.page.select_option("#flow", "quiz")  # the entry points and languages follow
+        assert await page.page.locator("#entry option").all_inner_texts() == [
+            "start (start)",
+            "age",
+        ]
+        assert await page.page.locator("#language option").all_inner_texts() == [
+            "English (en)",
+            "मराठी (mr)",
+        ]
+        assert await page.start("quiz", "start", "mr") == [quiz["start"]["say"]["mr"]]
+        assert await page.field("node") == "start" and await page.field("kind") == "choices"
+        assert await page.field("revision") == f"v3 · {revision_of(QUIZ)[:12]}"
+        assert await page.field("language") == "mr"
+        assert await page.page.locator("#fire-timeout").is_disabled()
+        assert await page.variables() == {}
+
+        assert await page.tap("चला") == [quiz["age"]["say"]["mr"]]
+        assert await page.field("node") == "age" and await page.field("kind") == "ask · integer"
+        assert await page.field("timeout") == "after 30m → nudge"
+        assert await page.page.locator("#fire-timeout").is_enabled()
+
+        await page.type("7")
+        assert await page.field("node") == "school" and await page.field("kind") == "ask · text"
+        assert await page.variables() == {"years": "7"}
+        assert await page.page.locator("#variables tr.changed th").all_inner_texts() == ["years"]
+        assert await page.page.locator("#fire-timeout").is_disabled()
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-machine.png"))
+
+        await page.type("Govt. School Nashik")
+        assert await page.field("kind") == "end"
+        assert await page.variables() == {"school": "Govt. School Nashik", "years": "7"}
+
+
+async def test_fire_the_waiting_nodes_timeout(tmp_path: Path) -> None:
+    quiz = QUIZ["nodes"]
+    async with browser(tmp_path) as (page, _):
+        await page.open()
+        assert await page.page.locator("#fire-timeout").is_disabled()  # start has no timeout
+        assert await page.start("quiz", "age", "en") == [quiz["age"]["say"]["en"]]
+        assert await page.notes() == ["▶ started at quiz:age"]
+        fired = await page.turn(lambda: page.page.click("#fire-timeout"))
+        assert fired == [quiz["nudge"]["say"]["en"]]
+        assert await page.notes() == ["▶ started at quiz:age", "⏰ timeout fired at quiz:age"]
+        assert await page.field("node") == "nudge"
+        assert await page.page.locator("#fire-timeout").is_disabled()
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-timeout.png"))
+
+
+async def test_local_media_is_previewed(tmp_path: Path) -> None:
+    async with browser(tmp_path) as (page, _):
+        await page.open()
+        await page.tap("Teacher resources")
+        await page.tap("Moon phases chart")
+        image = page.page.locator("#chat .media.photo img").last
+        await page.page.wait_for_function(
+            "() => { const i = document.querySelector('#chat .media.photo img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+        assert await image.get_attribute("src") == "/simulator/media/media/moon-phases.png"
+        await page.tap("Another resource")
+        await page.tap("Maths handbook (PDF)")
+        link = page.page.locator("#chat .media.document a").last
+        assert await link.inner_text() == "maths-handbook.pdf"
+        pdf = await page.page.request.get(page.url + str(await link.get_attribute("href")))
+        assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+        await page.tap("Another resource")
+        await page.tap("Pitch demo (audio)")
+        audio = page.page.locator("#chat .media.audio a").last
+        assert await audio.inner_text() == "sound-pitch-demo.mp3"
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-media.png"))
+        refused = await page.page.request.get(page.url + "/simulator/media/media/%2e%2e/quiz.json")
+        assert refused.status == 404
+        page.errors.clear()  # the refusal above was asked for
+
+
+async def test_a_reload_keeps_the_conversation(tmp_path: Path) -> None:
     async with browser(tmp_path) as (page, _):
         await page.open()
         first = await page.session()
         assert first.startswith("sim-") and 8 <= len(first) <= 64
+        await page.tap("Teacher resources")
+        await page.tap("Moon phases chart")
         await page.type("/language")
         await page.tap("हिन्दी")
+        bots = await page.page.locator(BOT).all_text_contents()
+        mine, keys = await page.mine(), await page.keys()
+        steps = count(tmp_path, "interaction")
 
-        # Same participant after a reload: Hindi, though the phone-language select says English.
-        assert await page.reload() == [say("start", "hi")]
+        assert [b.strip() for b in bots] == await page.reload()
         assert await page.session() == first
-        assert await page.page.locator("#language").input_value() == "en"
-        assert participants(tmp_path) == 1
+        assert await page.mine() == mine and await page.keys() == keys
+        assert await page.notes() == ["▶ started at clix-teachers:start"]
+        assert await page.field("node") == "res_more" and await page.field("language") == "hi"
+        assert await page.page.locator("#chat .media.photo img").count() == 1
+        assert count(tmp_path, "interaction") == steps  # a reload sends nothing
+        assert count(tmp_path, "participant") == 1
+        # the conversation goes on where it was
+        assert await page.tap(labels("res_more", "hi")[0]) == [say("resources", "hi")]
 
-        assert await page.new_participant() == [say("start")]
+        assert await page.start() == [say("start", "hi")]
         assert await page.session() not in ("", first)
-        assert await page.mine() == ["/start"]  # the transcript is cleared
-        assert await page.keys() == labels("start")
-        assert participants(tmp_path) == 2
+        assert await page.mine() == []  # the transcript is cleared
+        assert count(tmp_path, "participant") == 2
+
+
+async def test_a_broken_flow_edit_is_shown_on_the_page(tmp_path: Path) -> None:
+    async with browser(tmp_path) as (page, app):
+        await page.open()
+        assert await page.page.locator("#problems").is_hidden()
+        quiz = tmp_path / "flows" / "quiz.json"
+        good = quiz.read_text(encoding="utf-8")
+        quiz.write_text(good.replace('"next": "done"', '"next": "finish"'), encoding="utf-8")
+        os.utime(quiz, (1, 1))
+        await page.page.wait_for_selector("#problems:not([hidden])", timeout=15_000)
+        lines = await page.page.locator("#problem-lines").inner_text()
+        assert "quiz.json" in lines and "finish" in lines
+        assert app.services.flows.problems and lines.splitlines() == app.services.flows.problems
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-broken.png"))
+        # the last good revision still runs
+        assert await page.tap("About CLIx") == [say("about_clix")]
+
+        quiz.write_text(good, encoding="utf-8")
+        await page.page.wait_for_selector("#problems[hidden]", state="attached", timeout=15_000)
+
+
+async def test_the_page_fits_a_phone(tmp_path: Path) -> None:
+    async with browser(tmp_path, width=390, height=844) as (page, _):
+        await page.open()
+        await page.tap("Teacher resources")
+        await page.tap("Moon phases chart")
+        machine = page.page.locator("#machine")
+        assert await machine.get_attribute("open") is None  # folded: the chat has the room
+        assert await page.page.locator("#summary").inner_text() == "res_more · choices"
+        hidden = "(() => { const c = document.getElementById('chat');"
+        hidden += " return c.scrollHeight - c.scrollTop - c.clientHeight; })()"
+        assert await page.page.evaluate(hidden) <= 1, "the photo pushed the last message down"
+        overflow = "document.documentElement.scrollWidth - window.innerWidth"
+        assert await page.page.evaluate(overflow) <= 0
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-phone.png"))
+        await page.page.click("#machine summary")
+        assert await machine.get_attribute("open") is not None
+        assert await page.field("node") == "res_more"
+        assert await page.page.evaluate(overflow) <= 0
+        await asyncio.sleep(0.2)
+        await page.page.screenshot(path=str(shots(tmp_path) / "simulator-phone-machine.png"))
 
 
 async def test_the_chat_scrolls_to_the_last_message(tmp_path: Path) -> None:

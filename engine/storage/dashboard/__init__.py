@@ -1,0 +1,1 @@
+"""The dashboard's read queries, one module per page concern (web/dashboard only routes HTTP)."""
