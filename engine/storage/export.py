@@ -9,6 +9,7 @@ built by a second pass over the long answers file already written.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -77,8 +78,8 @@ def iso(value: Any) -> str:
     """ISO 8601 in UTC with milliseconds and a Z, or empty."""
     if value is None or value == "":
         return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc(moment).microsecond // 1000:03d}Z"
+    moment = utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _json(value: Any) -> Any:
@@ -202,20 +203,29 @@ class Exporter:
         handle, writer = _writer(path, INTERACTION_FIELDS)
         a_handle, a_writer = _writer(answers_path, ANSWER_FIELDS)
         where, base = self._interaction_where()
-        after = (0, 0)
         state = _AnswerState()
+
+        def page(after: tuple[int, int]) -> Awaitable[list[dict[str, Any]]]:
+            return self._rows(
+                "SELECT i.id, i.participant_id, p.pseudonym, p.language AS p_language,"
+                " i.flow, i.revision, i.node_before, i.node_after, i.kind, i.input_kind,"
+                " i.input_text, i.input_media, i.output, i.buttons, i.saved,"
+                " i.received_at, i.responded_at FROM interaction i JOIN participant p"
+                f" ON p.id = i.participant_id WHERE {where}"
+                f" AND (i.participant_id, i.id) > ({int(after[0])}, {int(after[1])})"
+                f" ORDER BY i.participant_id, i.id LIMIT {PAGE}",
+                base,
+            )
+
+        upcoming: asyncio.Future[list[dict[str, Any]]] = asyncio.ensure_future(page((0, 0)))
         with handle, a_handle:
             while True:
-                rows = await self._rows(
-                    "SELECT i.id, i.participant_id, p.pseudonym, p.language AS p_language,"
-                    " i.flow, i.revision, i.node_before, i.node_after, i.kind, i.input_kind,"
-                    " i.input_text, i.input_media, i.output, i.buttons, i.saved,"
-                    " i.received_at, i.responded_at FROM interaction i JOIN participant p"
-                    f" ON p.id = i.participant_id WHERE {where}"
-                    f" AND (i.participant_id, i.id) > ({int(after[0])}, {int(after[1])})"
-                    f" ORDER BY i.participant_id, i.id LIMIT {PAGE}",
-                    base,
-                )
+                rows = await upcoming
+                if len(rows) == PAGE:  # the database reads the next page while this one is written
+                    last = rows[-1]
+                    upcoming = asyncio.ensure_future(
+                        page((int(last["participant_id"]), int(last["id"])))
+                    )
                 for row in rows:
                     output = _json(row["output"]) or []
                     saved = _json(row["saved"]) or {}
@@ -245,7 +255,6 @@ class Exporter:
                 self.progress("interactions", len(rows))
                 if len(rows) < PAGE:
                     break
-                after = (int(rows[-1]["participant_id"]), int(rows[-1]["id"]))
             for answer in state.flush():
                 _write_answer(a_writer, answer, result)
         result.files += [path, answers_path]
