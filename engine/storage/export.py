@@ -86,7 +86,8 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A value as one CSV cell: JSON for objects and lists, true/false, empty for None."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -184,8 +185,8 @@ class Exporter:
                             row["flow"] or "",
                             row["revision"] or "",
                             row["node"] or "",
-                            _cell(bool(row["ended"])),
-                            _cell(bool(row["active"])),
+                            cell(bool(row["ended"])),
+                            cell(bool(row["active"])),
                             iso(row["created_at"]),
                             iso(row["last_seen"]),
                         ]
@@ -244,7 +245,7 @@ class Exporter:
                             "\n".join(m.get("text") or "" for m in output),
                             " ".join(m.get("media_kind") or "" for m in output).strip(),
                             " | ".join(_json(row["buttons"]) or []),
-                            _cell(saved) if saved else "",
+                            cell(saved) if saved else "",
                             received,
                             iso(row["responded_at"]),
                         ]
@@ -348,7 +349,7 @@ class _AnswerState:
             revision = row["revision"] if row["flow"] == flow else self.revisions.get(flow, "")
             for variable, value in saved.items():
                 answer = [
-                    row["pseudonym"], flow, revision, node, variable, _cell(value),
+                    row["pseudonym"], flow, revision, node, variable, cell(value),
                     self.language if self.language is not None else None,
                     attempts, iso(row["received_at"]),
                 ]  # fmt: skip

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from engine.storage.dashboard.base import NAME, PAGE_SIZE, Reader, Rows, not_test
+from engine.storage.export import cell
 
 
 async def page(
@@ -39,15 +40,5 @@ async def page(
         found: dict[str, Any] = (
             json.loads(stored) if isinstance(stored, str | bytes) else dict(stored or {})
         )
-        row["values"] = {v: _text(found.get(v)) for v in names}
+        row["values"] = {v: cell(found.get(v)) for v in names}
     return Rows(rows, int(rows[-1]["id"]) if more and rows else None)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
