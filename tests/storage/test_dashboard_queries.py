@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from engine.core.events import Inbound
-from engine.storage.dashboard import answers, flows, participants, summary
+from engine.storage.dashboard import answers, flows, interactions, participants, summary
+from engine.storage.dashboard.interactions import InteractionFilter
 from engine.storage.dashboard.participants import ParticipantFilter
 from engine.storage.store import Store
 from tests.support import dashboard
@@ -95,3 +98,31 @@ async def test_interactions_search_timeline_and_overview(store: Store, database:
     numbers = await overview.overview(now=dashboard.NOW + timedelta(minutes=1))
     assert numbers.participants == 6 and numbers.active_week == 5
     assert sum(n for _, n in numbers.days) == 15
+
+
+async def test_a_search_reads_one_span_per_page_and_the_pages_find_every_match(
+    store: Store, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await dashboard.script(store)
+    await store.close()
+    monkeypatch.setattr(interactions, "SEARCH_SPAN", 4)
+    wanted = InteractionFilter(q="teach", include_test=True)
+    everything = await database.rows(
+        "SELECT id FROM interaction WHERE input_text LIKE '%teach%'"
+        " OR CAST(output AS TEXT) LIKE '%teach%' ORDER BY id DESC"
+    )
+    assert len(everything) > 2
+    found: list[int] = []
+    after: int | None = None
+    pages = 0
+    while True:
+        page = await interactions.page(wanted, after, size=2)
+        pages += 1
+        found += [int(r["id"]) for r in page.rows]
+        if page.rows:
+            assert max(int(r["id"]) for r in page.rows) - min(int(r["id"]) for r in page.rows) < 4
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert found == [int(r["id"]) for r in everything]  # every match, newest first, once
+    assert pages >= await database.count("interaction") // 4  # one span of 4 per page at most

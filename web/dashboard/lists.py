@@ -250,6 +250,7 @@ async def interactions(request: Request) -> Response:
             for r in rows.rows
         ],
         next=next_link(request, rows.next_after),
+        searched_to=rows.searched_to,
         params=dict(request.query_params),
         csv_link=_csv_link(request, "/admin/interactions.csv"),
     )

@@ -28,6 +28,8 @@ class Rows:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     next_after: int | None = None
+    searched_to: int | None = None
+    """A search stopped at this interaction id (older ones not read yet)."""
 
 
 class Reader:

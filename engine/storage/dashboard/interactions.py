@@ -1,5 +1,10 @@
 """Interactions: filters flow, node, kind, since, until, and q (a search in what came in and
-what went out); newest first, keyset-paginated on id."""
+what went out); newest first, keyset-paginated on id.
+
+A search reads at most ``SEARCH_SPAN`` interactions per page, newest first: a word nobody wrote
+would otherwise read the whole table (3.2 s at 1,000,000 rows). When a span holds fewer matches
+than a page, the page says how far back it looked and its "older" link searches on from there;
+the CSV download walks every span."""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.storage.dashboard.base import PAGE_SIZE, Reader, Rows, not_test
+
+SEARCH_SPAN = 50_000
+"""Interactions (by id) one search page reads at most."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,14 @@ def _where(reader: Reader, f: InteractionFilter) -> tuple[str, list[Any]]:
 async def page(f: InteractionFilter, after: int | None = None, size: int = PAGE_SIZE) -> Rows:
     reader = Reader()
     where, values = _where(reader, f)
+    lower = 0
+    if f.q:
+        top = after
+        if top is None:
+            found = await reader.rows("SELECT MAX(id) AS top FROM interaction", [])
+            top = int(found[0]["top"] or 0) + 1
+        lower = max(0, top - SEARCH_SPAN)
+        where += f" AND i.id >= {lower}"
     if after is not None:
         where += f" AND i.id < {int(after)}"
     rows = await reader.rows(
@@ -63,4 +79,8 @@ async def page(f: InteractionFilter, after: int | None = None, size: int = PAGE_
     )
     more = len(rows) > size
     rows = rows[:size]
-    return Rows(rows, int(rows[-1]["id"]) if more and rows else None)
+    if more and rows:
+        return Rows(rows, int(rows[-1]["id"]))
+    if lower > 0:  # this span is searched; older ones are left for the next page
+        return Rows(rows, lower, searched_to=lower)
+    return Rows(rows, None)
