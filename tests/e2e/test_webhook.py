@@ -273,3 +273,29 @@ async def test_a_reply_waiting_over_a_minute_makes_healthz_degraded(tmp_path: Pa
         assert health["status"] == "ok" and health["outbox"]["unsent"] == 0
         metrics = (await stack.http.get(f"{stack.url}/metrics")).text
         assert 'clixchat_sends_total{outcome="sent"} 1.0' in metrics
+
+
+async def test_a_local_file_is_uploaded_once_per_deployment_even_across_restarts(
+    tmp_path: Path,
+) -> None:
+    flows = tmp_path / "own-flows"
+    flows.mkdir()
+    document = json.loads(
+        (Path(__file__).parents[1] / "fixtures" / "helpdesk.json").read_text(encoding="utf-8")
+    )
+    document["nodes"]["modules"]["say"][1]["document"] = "handbook.pdf"
+    (flows / "helpdesk.json").write_text(json.dumps(document), encoding="utf-8")
+    (flows / "handbook.pdf").write_bytes(b"%PDF-1.4 a maths handbook\n")
+    for user, restart in ((USER, "first process"), (USER + 1, "after a restart")):
+        async with running_stack(tmp_path, FLOWS_DIR=str(flows)) as stack:
+            ids = u.UpdateIds(1000 * (user - USER + 1))
+            await stack.say(u.command(ids, user, "/start"), user)
+            await stack.say(u.message(ids, user, "Modules"), user, expect=2)
+            await stack.settle()
+            (sent,) = stack.api.calls_of("sendDocument")
+            stored = stack.rows("SELECT key, file_id FROM media_file")
+            assert len(stored) == 1 and stored[0][0].endswith("handbook.pdf"), restart
+            if restart == "first process":
+                assert sent.files, "the first send uploads the file"
+            else:  # a new process: Telegram's file_id from the table, no second upload
+                assert not sent.files and sent.params["document"] == stored[0][1]
