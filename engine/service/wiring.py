@@ -55,7 +55,7 @@ class Services:
     @property
     def telegram(self) -> TelegramChannel | None:
         """The Telegram channel, when a token is set (else there is no webhook)."""
-        if self.outbox is None:
+        if self.outbox is None or self.sender is None:
             return None
         return TelegramChannel(
             self.store,

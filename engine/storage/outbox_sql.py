@@ -58,7 +58,6 @@ class ClaimedRow:
     chat_cipher: str
     priority: int
     message: Outbound
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -155,8 +154,8 @@ class OutboxTable:
         where, values = self.dialect._in(chosen, "bigint")
         lock = " FOR UPDATE SKIP LOCKED" if self.dialect.postgres else ""
         query = (
-            "SELECT o.id, o.participant_id, p.pseudonym, o.chat_cipher, o.priority, o.message,"
-            " o.created_at FROM outbox o JOIN participant p ON p.id = o.participant_id"
+            "SELECT o.id, o.participant_id, p.pseudonym, o.chat_cipher, o.priority, o.message"
+            " FROM outbox o JOIN participant p ON p.id = o.participant_id"
             f" WHERE o.status = ? AND o.participant_id {where} ORDER BY o.id{lock}"
         )
         if self.dialect.postgres:
@@ -172,7 +171,6 @@ class OutboxTable:
                 chat_cipher=row["chat_cipher"],
                 priority=int(row["priority"]),
                 message=message_from_json(row["message"]),
-                created_at=_moment(row["created_at"]) or datetime.min,
             )
             for row in rows
         ]
@@ -207,7 +205,7 @@ class OutboxTable:
         await self._set_status(list(ids), QUEUED)
         return len(ids)
 
-    async def drop_participant(self, participant_id: int, at: datetime) -> int:
+    async def drop_participant(self, participant_id: int) -> int:
         """A participant blocked the bot: the rest of their queue will not be sent."""
         query = (
             "UPDATE outbox SET status = ?, error = ? WHERE participant_id = ? AND status IN (?, ?)"

@@ -186,7 +186,7 @@ class Store:
 
     async def set_active_pseudonym(self, pseudonym: str, active: bool) -> None:
         """The same, for a sender that knows only the pseudonym (a 403 from the Bot API)."""
-        await self._chore(lambda session: session.set_active(pseudonym, active))
+        await self.chore(lambda session: session.set_active(pseudonym, active))
 
     async def record_send_failure(
         self, pseudonym: str, method: str, code: int, description: str
@@ -195,7 +195,7 @@ class Store:
         Failures arriving together (an outbox stopping with a backlog) share one transaction."""
         self._failures.append(SendFailure(pseudonym, method, code, description, datetime.now(UTC)))
         if self._failures_flush is None:
-            self._failures_flush = asyncio.ensure_future(self._chore(self._flush_failures))
+            self._failures_flush = asyncio.ensure_future(self.chore(self._flush_failures))
         await asyncio.shield(self._failures_flush)
 
     async def _flush_failures(self, session: Session) -> int:
@@ -205,20 +205,18 @@ class Store:
     async def due_timeouts(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         """(pseudonym, "flow:node") of active participants whose waiting node timed out."""
         moment = utc(now)
-        result: list[tuple[str, str]] = await self._chore(
-            lambda session: session.due(moment, limit)
-        )
+        result: list[tuple[str, str]] = await self.chore(lambda session: session.due(moment, limit))
         return result
 
     async def record_revisions(self) -> int:
         """Record each current flow's revision (id, sha256, source); returns how many were new."""
-        count: int = await self._chore(self._record_revisions)
+        count: int = await self.chore(self._record_revisions)
         return count
 
     async def reset(self, channel: str, user_id: int | str) -> None:
         """Forget a participant's position and variables (`chat --fresh`); history stays."""
         who = self.privacy.pseudonym(channel, user_id)
-        await self._chore(lambda session: self._reset(session, who))
+        await self.chore(lambda session: self._reset(session, who))
 
     async def close(self) -> None:
         """Finish what is queued, stop the committer, close the database if the store opened it."""
@@ -279,7 +277,9 @@ class Store:
         self._queue.append(job)
         self._wake.set()
 
-    async def _chore(self, work: Callable[[Session], Awaitable[T]]) -> T:
+    async def chore(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run ``work`` in its own transaction, in turn with the events (also the sender's
+        claims and marks: on SQLite the store's connection is the only one)."""
         job = _Chore(work, asyncio.get_running_loop().create_future())
         await self._enqueue(job)
         result: T = await job.future
@@ -437,11 +437,6 @@ class Store:
     def _duplicate(self, item: _Event, row: ParticipantRow) -> Delivery:
         chat = item.chat_id if item.chat_id is not None else self._chat_of(row)
         return Delivery(None, item.pseudonym, chat, True, [])
-
-    async def chore(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        """Run ``work`` in its own transaction, in turn with the events (the sender's claims
-        and marks: on SQLite the store's connection is the only one)."""
-        return await self._chore(work)
 
     def open_chat(self, cipher: str) -> int | None:
         """A stored chat cipher's chat id (decrypted once and remembered)."""

@@ -111,6 +111,6 @@ async def test_timeouts_are_bot_initiated_and_claims_take_whole_participants_in_
     depth, oldest = await table(telegram_store, lambda t: t.depth())
     assert depth == 3 and oldest is not None
     participant = first[0].participant_id
-    assert await table(telegram_store, lambda t: t.drop_participant(participant, later)) == 2
+    assert await table(telegram_store, lambda t: t.drop_participant(participant)) == 2
     statuses = [status for _, status, _, _ in await rows(database)]
     assert statuses == [SENT, DROPPED, DROPPED, QUEUED]

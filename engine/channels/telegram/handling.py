@@ -21,15 +21,15 @@ if TYPE_CHECKING:
 
 @dataclass
 class TelegramChannel:
-    """What handling an update needs: the store, the flows, the outbox and the counters."""
+    """What handling an update needs: the store, the flows, the outbox, the sender and the
+    counters."""
 
     store: Store
     flows: LiveFlows
     outbox: Outbox
     metrics: Metrics
-    sender: Sender | None = None
-    """With a sender, replies are written to the outbox table with the event and it sends them;
-    without one (tests of the engine alone) they are queued in memory."""
+    sender: Sender
+    """Delivers the replies the store writes to the outbox table with each event."""
     reply_in_response: bool = False
 
     async def handle(self, update: Update, inline_ok: bool = False) -> dict[str, Any] | None:
@@ -57,7 +57,6 @@ class TelegramChannel:
             inline_ok
             and self.reply_in_response
             and not incoming.is_group
-            and self.sender is not None
             and self.sender.leader
             and not outbox.pending(incoming.chat_id)
             and outbox.take_inline_slot(incoming.chat_id)
@@ -75,16 +74,7 @@ class TelegramChannel:
             return None
         metrics.updates.labels("processed").inc()
         metrics.events.labels(delivery.turn.kind or "none").inc()
-        messages = delivery.turn.messages
-        if not messages:
-            return None
-        calls = [call_for(incoming.chat_id, m, outbox.file_ids) for m in messages]
-        if delivery.inline:
+        if delivery.inline:  # the one reply, recorded sent_unconfirmed, rides in the answer
             metrics.sends.labels("in_response").inc()
-            return webhook_answer(calls[0])
-        if self.sender is not None:
-            return None  # written to the outbox table with the event; the sender has it
-        outbox.enqueue(
-            incoming.chat_id, calls, pseudonym=delivery.pseudonym, group=incoming.is_group
-        )
-        return None
+            return webhook_answer(call_for(incoming.chat_id, delivery.turn.messages[0]))
+        return None  # written to the outbox table with the event; the sender delivers it

@@ -53,7 +53,7 @@ class Metrics:
         )
         self._sent_at: deque[float] = deque()
 
-    def sent(self, outcome: str, reply: int = 1) -> None:
+    def sent(self, outcome: str) -> None:
         """Count one outbox message's outcome (the sender's hook)."""
         self.sends.labels(outcome).inc()
         if outcome == "sent":

@@ -19,7 +19,7 @@ What happens on errors:
 Calls fed from the outbox table (:meth:`Outbox.enqueue_rows`, by
 :mod:`engine.channels.telegram.sender`) carry their row id and priority: each one's fate is told
 to ``on_outcome`` (sent, failed, dropped), and :meth:`Outbox.stop` with ``finish_queued=False``
-finishes only the calls in flight and hands the rest back (``requeue``) for the next start.
+finishes only the calls in flight and leaves the rest untold, for the feeder to requeue.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ class Outcome:
 
     row: int
     status: str
-    """sent, failed, dropped (a 403: the participant blocked the bot), or requeue (not tried:
-    the outbox stopped first)."""
+    """sent, failed, or dropped (a 403: the participant blocked the bot). A row never tried
+    (the outbox stopped first) has no outcome: its feeder puts it back in the queue."""
     attempts: int
     error: str | None = None
 
@@ -125,8 +125,6 @@ class Outbox:
         self.bot = bot
         self.file_ids: dict[str, str] = {}
         self.on_outcome, self.on_file_id = on_outcome, on_file_id
-        self.in_flight = 0
-        """Calls sent and not yet answered."""
         self.stats = OutboxStats()
         self.clock = clock or ScaledClock()
         self.limits = Limits(
@@ -218,7 +216,7 @@ class Outbox:
         """Send what is queued (for at most ``drain_timeout`` s), report the rest, close the bot.
 
         With ``finish_queued=False`` only the calls in flight are finished: each chat's worker
-        stops after its current call, and the rows not tried are handed back (``requeue``)."""
+        stops after its current call, and the rows not tried are left to the feeder."""
         self._stopped = True
         self._halting = not finish_queued
         if self._halting:  # a call still waiting for its turn is not started any more
@@ -241,10 +239,9 @@ class Outbox:
     async def _give_up_queued(self) -> None:
         left = [item for queue in self._queues.values() for item in queue.items]
         self._queues.clear()
-        kept = [item for item in left if item.row is not None]
-        for item in kept:
-            self._tell(item, "requeue", 0)
-            _settle(item)
+        for item in left:
+            if item.row is not None:  # not tried: the feeder puts its row back in the queue
+                _settle(item)
         left = [item for item in left if item.row is None]
         if left:
             log.warning("outbox stopped with %d message(s) unsent", len(left))
@@ -319,11 +316,9 @@ class Outbox:
                 task = asyncio.current_task()
                 if task is not None:
                     self._executing.add(task)
-                self.in_flight += 1
                 try:
                     await self._execute(item.call)
                 finally:
-                    self.in_flight -= 1
                     if task is not None:
                         self._executing.discard(task)
                     if chat_id is not None:

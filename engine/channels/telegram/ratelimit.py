@@ -119,17 +119,10 @@ class TokenBucket:
         """Full again: indistinguishable from a new bucket."""
         return self._tat <= self._now(now)
 
-    async def acquire(self, sleep: Sleep = asyncio.sleep) -> None:
-        wait = self.reserve()
-        if wait > 0:
-            await sleep(wait)
-
 
 WINDOW = 1.0
 """Seconds in which at most SEND_RATE calls may reach Telegram (a closed interval)."""
 EPSILON = 0.001
-PACE = 1.0
-"""The pacing bucket's share of SEND_RATE (the ceiling keeps every second within it)."""
 
 
 class _Ceiling:
@@ -254,7 +247,7 @@ class Limits:
         self._clock, self._sleep = clock, sleep
         # a burst of 2: a turn handed out late (timer slack) is made up, not lost; the ceiling
         # keeps any second within the limit
-        self._overall = TokenBucket(per_second * PACE, 2, clock)
+        self._overall = TokenBucket(per_second, 2, clock)
         self._ceiling = _Ceiling(max(1, math.floor(per_second)), clock)
         self._gate = _Gate(self._overall, self._ceiling, self.paused, clock, sleep)
         self._per_chat = per_chat_per_second

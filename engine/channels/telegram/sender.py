@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,9 +30,6 @@ from engine.channels.telegram.replies import Call, call_for
 from engine.storage.outbox_sql import (
     DROPPED,
     FAILED,
-    QUEUED,
-    REPLY,
-    SENT,
     ClaimedRow,
     Mark,
     OutboxTable,
@@ -48,14 +44,6 @@ log = logging.getLogger("clixchat.sender")
 T = TypeVar("T")
 
 
-@dataclass
-class SenderStats:
-    claimed: int = 0
-    marked: dict[str, int] = field(default_factory=dict)
-    requeued: int = 0
-    takeovers: int = 0
-
-
 class Sender:
     def __init__(
         self,
@@ -66,17 +54,17 @@ class Sender:
         poll: float = 0.1,
         lock_retry: float = 2.0,
         window: int = 200,
-        on_marked: Callable[[str, int], None] | None = None,
+        on_marked: Callable[[str], None] | None = None,
     ) -> None:
         self.outbox, self.store, self.lock = outbox, store, lock
         self.poll, self.lock_retry = poll, lock_retry
         self.window = max(20, window)
         """Rows held in memory at most (the claim stops there); a reply is claimed anyway."""
-        self.stats = SenderStats()
         self.leader = False
         self._on_marked = on_marked
         self._wake = asyncio.Event()
         self._stopping = False
+        self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._marked = asyncio.Event()
@@ -92,7 +80,7 @@ class Sender:
     # ----------------------------------------------------------------- lifetime
     async def start(self) -> None:
         await self.outbox.start()
-        self._stopping = False
+        self._stopping = self._closing = False
         self._task = asyncio.ensure_future(self._run())
         self._flusher = asyncio.ensure_future(self._record())
 
@@ -121,9 +109,10 @@ class Sender:
                 await self._task
             self._task = None
         await self.outbox.stop(drain_timeout, finish_queued=False)
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(BaseException):
+        if self._flusher is not None:  # let a write under way finish, not cut it off
+            self._closing = True
+            self._marked.set()
+            with contextlib.suppress(Exception):
                 await self._flusher
             self._flusher = None
         try:
@@ -131,7 +120,6 @@ class Sender:
             left = list(self._claimed)  # claimed, never tried or cut off mid-call
             if left:
                 await self._table(lambda table: table.requeue(left))
-                self.stats.requeued += len(left)
             self._claimed.clear()
         except Exception as error:  # the rows stay claimed; the next sender requeues them
             log.warning("outcomes not recorded at stop (%s)", type(error).__name__)
@@ -165,15 +153,16 @@ class Sender:
     async def _record(self) -> None:
         """Record outcomes as they come (batched while a write is running): a chat's next call
         waits for its previous one to be recorded, so a crash repeats at most one per chat."""
-        while True:
+        while not self._closing:
             await self._marked.wait()
             self._marked.clear()
             try:
                 await self._flush()
             except Exception as error:
                 log.warning("outcomes not recorded yet (%s)", type(error).__name__)
-                await asyncio.sleep(1.0)
-                self._marked.set()
+                if not self._closing:
+                    await asyncio.sleep(1.0)
+                    self._marked.set()
 
     async def _still_leading(self) -> bool:
         """Every few seconds: is the lock still ours (a PostgreSQL connection can drop)?"""
@@ -191,7 +180,6 @@ class Sender:
         if not await self.lock.acquire():
             return False
         self.leader = True
-        self.stats.takeovers += 1
         requeued = await self._table(lambda table: table.requeue())
         files = await self._table(lambda table: table.file_ids())
         self.outbox.file_ids.update(files)
@@ -208,7 +196,6 @@ class Sender:
         rows = await self._table(lambda table: table.claim(replies, bulk))
         if not rows:
             return
-        self.stats.claimed += len(rows)
         per_chat: dict[int, list[tuple[Call, int, int]]] = {}
         pseudonyms: dict[int, str] = {}
         unreadable: list[Mark] = []
@@ -227,18 +214,16 @@ class Sender:
             self.outbox.enqueue_rows(chat_id, calls, pseudonyms[chat_id], group=chat_id < 0)
 
     # ----------------------------------------------------------------- outcomes
-    def _outcome(self, outcome: Outcome) -> asyncio.Future[None] | None:
-        if outcome.status == "requeue":
-            return None  # left claimed: requeued in one statement at stop
+    def _outcome(self, outcome: Outcome) -> asyncio.Future[None]:
         row = self._claimed.pop(outcome.row, None)
-        status = {"sent": SENT, "failed": FAILED, "dropped": DROPPED}.get(outcome.status, QUEUED)
+        status = outcome.status
         self._marks.append(
             Mark(outcome.row, status, outcome.attempts, datetime.now(UTC), outcome.error)
         )
         if status == DROPPED and row is not None:
             self._blocked.add(row.participant_id)
         if self._on_marked is not None:
-            self._on_marked(status, 1 if row is None or row.priority == REPLY else 0)
+            self._on_marked(status)
         recorded = asyncio.get_running_loop().create_future()
         self._recorded.append(recorded)
         self._marked.set()
@@ -260,7 +245,7 @@ class Sender:
         async def record(table: OutboxTable) -> None:
             await table.mark(marks)
             for participant in blocked:
-                await table.drop_participant(participant, now)
+                await table.drop_participant(participant)
             for key, file_id in files:
                 await table.remember_file(key, file_id, now)
 
@@ -272,8 +257,6 @@ class Sender:
             self._blocked |= blocked
             raise
         _settle_all(recorded)
-        for mark in marks:
-            self.stats.marked[mark.status] = self.stats.marked.get(mark.status, 0) + 1
 
     async def _table(self, work: Callable[[OutboxTable], Awaitable[T]]) -> T:
         async def run(session: Session) -> T:

@@ -117,18 +117,10 @@ async def funnel(
     result = Funnel()
     where = ["r.flow = ?"]
     values: list[Any] = [flow]
-    if revision:
-        where.append("r.revision = ?")
-        values.append(revision)
     if not include_test:
         where.append("r.test = ?")
         values.append(False)
-    if since:
-        where.append("r.first_at >= ?")
-        values.append(reader.when(since))
-    if until:
-        where.append("r.first_at < ?")
-        values.append(reader.when(until))
+    _narrow(reader, where, values, ("r.revision", revision), ("r.first_at", since, until))
     # over all revisions a participant is counted once; with one recorded revision (the usual
     # case) every row is a different participant, and COUNT(*) needs no de-duplication
     single = (
@@ -146,15 +138,7 @@ async def funnel(
     cutoff = reader.when((now or datetime.now(UTC)) - STALE)
     test, test_values = not_test("p", include_test)
     where, values = ["p.flow = ?", "p.node IS NOT NULL", test], [flow, *test_values]
-    if revision:
-        where.append("p.revision = ?")
-        values.append(revision)
-    if since:
-        where.append("p.last_seen >= ?")
-        values.append(reader.when(since))
-    if until:
-        where.append("p.last_seen < ?")
-        values.append(reader.when(until))
+    _narrow(reader, where, values, ("p.revision", revision), ("p.last_seen", since, until))
     for row in await reader.rows(
         "SELECT p.node,"
         f" SUM(CASE WHEN {WAITING} THEN 1 ELSE 0 END) AS waiting,"
@@ -174,3 +158,24 @@ WAITING = "p.ended = ? AND p.active = ? AND p.last_seen >= ?"
 """Three values: False, True, the cutoff."""
 STOPPED = "p.ended = ? AND (p.active = ? OR p.last_seen IS NULL OR p.last_seen < ?)"
 """Three values: False, False, the cutoff."""
+
+
+def _narrow(
+    reader: Reader,
+    where: list[str],
+    values: list[Any],
+    revision: tuple[str, str | None],
+    span: tuple[str, datetime | None, datetime | None],
+) -> None:
+    """Add a chosen revision and a date range (on the given columns) to a WHERE list."""
+    column, chosen = revision
+    if chosen:
+        where.append(f"{column} = ?")
+        values.append(chosen)
+    when_column, since, until = span
+    if since:
+        where.append(f"{when_column} >= ?")
+        values.append(reader.when(since))
+    if until:
+        where.append(f"{when_column} < ?")
+        values.append(reader.when(until))

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from engine.channels.telegram.ratelimit import PACE, Limits, TokenBucket
+from engine.channels.telegram.ratelimit import Limits, TokenBucket
 
 
 class FakeTime:
@@ -89,7 +89,7 @@ async def test_limits_pace_one_chat_and_count_inline_replies_too() -> None:
         await limits.acquire(42)
         limits.finished()
         sent.append(fake.now - start)
-    pace = 1 / (30 * PACE)
+    pace = 1 / 30
     assert sent[:2] == [0.0, pytest.approx(pace)]  # the pacing's burst of 2, then 1/30 s
     assert sent[2:] == [pytest.approx(1.0), pytest.approx(2.0)]  # burst of 3 used, then 1/s
     fake.now += 0.5
