@@ -56,7 +56,9 @@ async def test_one_of_two_schedulers_runs_the_job_and_the_other_takes_over(
         hosts = [run.host for run in recorded]
         firsts = hosts.count("first")
         assert firsts >= 5 and hosts == ["first"] * firsts + ["second"] * (len(hosts) - firsts)
-        assert all(r.outcome == "ok" and r.finished_at is not None for r in recorded)
+        # the newest run may still be under way when the rows are read (a tick every 0.4 s)
+        assert all(r.outcome == "ok" and r.finished_at is not None for r in recorded[:-1])
+        assert recorded[-1].outcome in ("ok", "running")
         starts = [r.started_at for r in recorded[firsts:]]
         assert all((b - a).total_seconds() > TICK / 2 for a, b in itertools.pairwise(starts))
     finally:
